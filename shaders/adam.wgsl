@@ -1,0 +1,36 @@
+// Adam with PyTorch's semantics (torch.optim.Adam): L2 weight decay added to the gradient,
+// bias-corrected moments, eps added after the square root of the corrected second moment.
+// Runs over the whole contiguous parameter buffer in one dispatch.
+
+struct Params { count: u32, lr: f32, beta1: f32, beta2: f32, eps: f32, weight_decay: f32 }
+
+override WORKGROUP_SIZE: u32 = 64;
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read_write> param: array<f32>;
+@group(0) @binding(2) var<storage, read> grad: array<f32>;
+@group(0) @binding(3) var<storage, read_write> exp_avg: array<f32>;
+@group(0) @binding(4) var<storage, read_write> exp_avg_sq: array<f32>;
+// The step count lives on the GPU, so a step needs no upload.
+@group(0) @binding(5) var<storage, read_write> step: u32;
+
+@compute @workgroup_size(1)
+fn tick() {
+  step += 1u;
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn update(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let i = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
+  if (i >= p.count) { return; }
+  let t = f32(step);
+  let g = grad[i] + p.weight_decay * param[i];
+  let m = p.beta1 * exp_avg[i] + (1.0 - p.beta1) * g;
+  let v = p.beta2 * exp_avg_sq[i] + (1.0 - p.beta2) * g * g;
+  exp_avg[i] = m;
+  exp_avg_sq[i] = v;
+  let bias_correction1 = 1.0 - pow(p.beta1, t);
+  let bias_correction2 = 1.0 - pow(p.beta2, t);
+  let denom = sqrt(v) / sqrt(bias_correction2) + p.eps;
+  param[i] -= (p.lr / bias_correction1) * m / denom;
+}

@@ -1,0 +1,89 @@
+// 2-D max pooling over [N, C, H, W]. The forward pass remembers, per output, which input element won
+// (the first maximum in row-major window order, as PyTorch does), and the backward pass routes the
+// gradient to it. Padding counts as −∞, as in PyTorch.
+
+struct Params {
+  planes: u32, in_h: u32, in_w: u32, out_h: u32, out_w: u32,
+  kernel_h: u32, kernel_w: u32, stride_h: u32, stride_w: u32, pad_h: u32, pad_w: u32,
+}
+
+override WORKGROUP_SIZE: u32 = 64;
+// When the pooled input is a ReLU's output, the ReLU's backward mask (input > 0) is applied here
+// instead of in a dispatch of its own.
+override MASK_NONPOSITIVE_INPUT: bool = false;
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> input: array<f32>;
+@group(0) @binding(2) var<storage, read_write> output: array<f32>;
+@group(0) @binding(3) var<storage, read_write> argmax: array<u32>;
+@group(0) @binding(4) var<storage, read> grad_output: array<f32>;
+@group(0) @binding(5) var<storage, read_write> grad_input: array<f32>;
+
+fn flat_index(gid: vec3u, groups: vec3u) -> u32 {
+  return gid.x + gid.y * groups.x * WORKGROUP_SIZE;
+}
+
+fn ceil_div(a: i32, b: i32) -> i32 {
+  return select(-((-a) / b), (a + b - 1) / b, a > 0);
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let index = flat_index(gid, groups);
+  if (index >= p.planes * p.out_h * p.out_w) { return; }
+  let ox = index % p.out_w;
+  let oy = (index / p.out_w) % p.out_h;
+  let plane = index / (p.out_w * p.out_h);
+  let y0 = i32(oy * p.stride_h) - i32(p.pad_h);
+  let x0 = i32(ox * p.stride_w) - i32(p.pad_w);
+  let in_plane = plane * p.in_h * p.in_w;
+
+  var best = 0.0;
+  var best_at = 0xffffffffu;
+  for (var ky = 0u; ky < p.kernel_h; ky++) {
+    let iy = y0 + i32(ky);
+    if (iy < 0 || iy >= i32(p.in_h)) { continue; }
+    for (var kx = 0u; kx < p.kernel_w; kx++) {
+      let ix = x0 + i32(kx);
+      if (ix < 0 || ix >= i32(p.in_w)) { continue; }
+      let at = u32(iy) * p.in_w + u32(ix);
+      let value = input[in_plane + at];
+      if (best_at == 0xffffffffu || value > best) {
+        best = value;
+        best_at = at;
+      }
+    }
+  }
+  output[index] = best;
+  argmax[index] = best_at;
+}
+
+// One invocation per input element gathers from every window that covers it, so overlapping
+// windows (stride < kernel) need no atomics.
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let index = flat_index(gid, groups);
+  if (index >= p.planes * p.in_h * p.in_w) { return; }
+  let at = index % (p.in_h * p.in_w);
+  let ix = at % p.in_w;
+  let iy = at / p.in_w;
+  let plane = index / (p.in_h * p.in_w);
+
+  var sum = 0.0;
+  if (!MASK_NONPOSITIVE_INPUT || input[index] > 0.0) {
+    let ty = i32(iy + p.pad_h);
+    let tx = i32(ix + p.pad_w);
+    let oy_begin = max(0, ceil_div(ty - i32(p.kernel_h) + 1, i32(p.stride_h)));
+    let oy_end = min(i32(p.out_h) - 1, ty / i32(p.stride_h));
+    let ox_begin = max(0, ceil_div(tx - i32(p.kernel_w) + 1, i32(p.stride_w)));
+    let ox_end = min(i32(p.out_w) - 1, tx / i32(p.stride_w));
+    let out_plane = plane * p.out_h * p.out_w;
+    for (var oy = oy_begin; oy <= oy_end; oy++) {
+      for (var ox = ox_begin; ox <= ox_end; ox++) {
+        let o = out_plane + u32(oy) * p.out_w + u32(ox);
+        if (argmax[o] == at) { sum += grad_output[o]; }
+      }
+    }
+  }
+  grad_input[index] = sum;
+}

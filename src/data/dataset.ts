@@ -1,0 +1,82 @@
+// A labelled dataset uploaded to the GPU once: samples as bytes (as image files store them; scaled to
+// floats when a batch is gathered) or as f32, and labels as u32.
+import type { Engine } from '../gpu/engine';
+import { ConfigError, ShapeError } from '../gpu/errors';
+
+export interface DatasetSource {
+  /** All samples back to back, [count, ...sampleShape]. */
+  samples: Uint8Array | Float32Array;
+  /** One class index per sample. */
+  labels: ArrayLike<number>;
+  /** Per-sample shape, e.g. [1, 28, 28]. */
+  sampleShape: readonly number[];
+  /** Multiplies each value when a batch is gathered; defaults to 1/255 for bytes and 1 for floats. */
+  scale?: number;
+  name?: string;
+}
+
+export class Dataset {
+  readonly sampleSize: number;
+  private disposed = false;
+
+  private constructor(
+    readonly engine: Engine,
+    readonly name: string,
+    readonly count: number,
+    readonly sampleShape: readonly number[],
+    readonly bytesPerValue: 1 | 4,
+    readonly scale: number,
+    readonly samples: GPUBuffer,
+    readonly labels: GPUBuffer,
+    /** The largest label, checked against the model's number of classes. */
+    readonly maxLabel: number,
+    /** The labels, kept on the CPU for people (predictions next to true labels). */
+    readonly hostLabels: Uint32Array,
+  ) {
+    this.sampleSize = sampleShape.reduce((a, b) => a * b, 1);
+  }
+
+  /** Checks `source` and uploads it. Labels must be integers ≥ 0. */
+  static upload(engine: Engine, source: DatasetSource): Dataset {
+    const name = source.name ?? 'dataset';
+    const where = `dataset "${name}"`;
+    if (!(source.samples instanceof Uint8Array || source.samples instanceof Float32Array)) {
+      throw new ConfigError(where, 'samples must be a Uint8Array or a Float32Array', 'Convert the samples to one of those.');
+    }
+    if (source.sampleShape.length === 0 || source.sampleShape.some((d) => !Number.isInteger(d) || d < 1)) {
+      throw new ShapeError(where, source.sampleShape, 'a per-sample shape of positive integers, e.g. [1, 28, 28]');
+    }
+    const sampleSize = source.sampleShape.reduce((a, b) => a * b, 1);
+    const count = source.labels.length;
+    if (count === 0 || source.samples.length !== count * sampleSize) {
+      throw new ShapeError(where, [source.samples.length], `${count} labels × ${sampleSize} values per sample = ${count * sampleSize} values (and at least one sample)`);
+    }
+    const labels = new Uint32Array(count);
+    let maxLabel = 0;
+    for (let i = 0; i < count; i++) {
+      const label = source.labels[i];
+      if (!Number.isInteger(label) || label < 0) {
+        throw new ConfigError(where, `label ${i} is ${label}`, 'Labels must be integers ≥ 0 (class indices).');
+      }
+      labels[i] = label;
+      maxLabel = Math.max(maxLabel, label);
+    }
+    const bytesPerValue = source.samples instanceof Uint8Array ? 1 : 4;
+    const scale = source.scale ?? (bytesPerValue === 1 ? 1 / 255 : 1);
+    if (!Number.isFinite(scale)) throw new ConfigError(where, `scale is ${scale}`, 'scale must be a finite number.');
+    return new Dataset(
+      engine, name, count, [...source.sampleShape], bytesPerValue, scale,
+      engine.upload(`${name} samples`, source.samples),
+      engine.upload(`${name} labels`, labels),
+      maxLabel,
+      labels,
+    );
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.engine.release(this.samples);
+    this.engine.release(this.labels);
+  }
+}

@@ -1,0 +1,184 @@
+// The engine: one WebGPU device, its kernel registry, and every buffer made on it (counted, so tests can
+// prove a training step allocates nothing and dispose() frees everything).
+import { DeviceLostError, DisposedError, KernelError, NoAdapterError } from './errors';
+import { KernelRegistry } from './kernel';
+
+export interface AdapterDescription {
+  vendor: string;
+  architecture: string;
+  description: string;
+  /** One line for people: "llvmpipe (mesa, vulkan)". */
+  label: string;
+  /** True for CPU-emulated adapters (lavapipe, SwiftShader). */
+  software: boolean;
+}
+
+export interface EngineOptions {
+  /** The WebGPU entry point; defaults to the browser's navigator.gpu. */
+  gpu?: GPU;
+  powerPreference?: GPUPowerPreference;
+}
+
+export function describeAdapter(info: GPUAdapterInfo): AdapterDescription {
+  const vendor = info.vendor || 'unknown vendor';
+  const architecture = info.architecture || '';
+  const description = info.description || '';
+  const software = /swiftshader|llvmpipe|lavapipe/i.test(`${vendor} ${architecture} ${description}`);
+  const name = description || architecture || vendor;
+  return { vendor, architecture, description, label: `${name} (${vendor}${architecture ? `, ${architecture}` : ''})`, software };
+}
+
+export class Engine {
+  readonly kernels: KernelRegistry;
+  private readonly buffers = new Set<GPUBuffer>();
+  private created = 0;
+  private lost: DeviceLostError | undefined;
+  private disposed = false;
+
+  private constructor(
+    readonly device: GPUDevice,
+    readonly adapter: AdapterDescription,
+    // Dawn in Node tears its instance down when the GPU object is collected, so the engine holds it.
+    private readonly gpu: GPU | undefined,
+  ) {
+    this.kernels = new KernelRegistry(device);
+    void device.lost.then((info) => {
+      if (!this.disposed) this.lost = new DeviceLostError(info.reason, info.message || 'no details');
+    });
+  }
+
+  /** Opens a device on `options.gpu` (or navigator.gpu) with the adapter's largest buffer limits. */
+  static async create(options: EngineOptions = {}): Promise<Engine> {
+    const gpu = options.gpu ?? (globalThis.navigator as Navigator | undefined)?.gpu;
+    if (!gpu) {
+      throw new NoAdapterError(
+        'WebGPU is not available here (no navigator.gpu). Use Chrome or Edge 113+, Safari 26+ or Firefox 141+, ' +
+          'or in Node pass the `webgpu` package\'s GPU object (see createNodeEngine).',
+      );
+    }
+    const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
+    if (!adapter) {
+      throw new NoAdapterError(
+        'WebGPU is present but offered no adapter: the GPU may be blocklisted or WebGPU disabled. ' +
+          'In Chrome enable chrome://flags/#enable-unsafe-webgpu (or start it with --enable-unsafe-webgpu).',
+      );
+    }
+    return Engine.fromAdapter(adapter, gpu);
+  }
+
+  static async fromAdapter(adapter: GPUAdapter, gpu?: GPU): Promise<Engine> {
+    const wanted: GPUFeatureName[] = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+    const device = await adapter.requestDevice({
+      label: 'webgpu-cnn',
+      requiredFeatures: wanted,
+      requiredLimits: {
+        maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+        maxBufferSize: adapter.limits.maxBufferSize,
+        maxStorageBuffersPerShaderStage: adapter.limits.maxStorageBuffersPerShaderStage,
+        maxComputeWorkgroupStorageSize: adapter.limits.maxComputeWorkgroupStorageSize,
+        maxComputeInvocationsPerWorkgroup: adapter.limits.maxComputeInvocationsPerWorkgroup,
+        maxComputeWorkgroupSizeX: adapter.limits.maxComputeWorkgroupSizeX,
+      },
+    });
+    return new Engine(device, describeAdapter(adapter.info), gpu);
+  }
+
+  /** Throws if the device was lost or the engine disposed; call before recording work. */
+  checkAlive(): void {
+    if (this.disposed) throw new DisposedError('this engine was disposed; create a new one');
+    if (this.lost) throw this.lost;
+  }
+
+  get isLost(): boolean {
+    return this.lost !== undefined;
+  }
+
+  createBuffer(label: string, size: number, usage: GPUBufferUsageFlags): GPUBuffer {
+    this.checkAlive();
+    // Zero-sized buffers cannot be bound; 4-byte alignment is required for copies.
+    const buffer = this.device.createBuffer({ label, size: Math.max(16, Math.ceil(size / 16) * 16), usage });
+    this.buffers.add(buffer);
+    this.created++;
+    return buffer;
+  }
+
+  /** A storage buffer holding `data`, usable as a copy source and destination. */
+  upload(label: string, data: ArrayBufferView, usage: GPUBufferUsageFlags = 0): GPUBuffer {
+    const buffer = this.createBuffer(label, data.byteLength, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC | usage);
+    this.write(buffer, 0, data);
+    return buffer;
+  }
+
+  write(buffer: GPUBuffer, offset: number, data: ArrayBufferView): void {
+    this.checkAlive();
+    // writeBuffer wants a multiple of 4 bytes; byte datasets may end mid-word.
+    const size = Math.ceil(data.byteLength / 4) * 4;
+    if (size === data.byteLength) {
+      this.device.queue.writeBuffer(buffer, offset, data.buffer, data.byteOffset, data.byteLength);
+    } else {
+      const padded = new Uint8Array(size);
+      padded.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      this.device.queue.writeBuffer(buffer, offset, padded);
+    }
+  }
+
+  /**
+   * Copies `size` bytes at `offset` of `buffer` to the CPU. The copy is queued behind the work already
+   * submitted, so it never stalls the queue; only the returned promise waits.
+   */
+  async read(buffer: GPUBuffer, offset = 0, size = buffer.size - offset): Promise<ArrayBuffer> {
+    this.checkAlive();
+    const staging = this.device.createBuffer({ label: `${buffer.label} readback`, size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    try {
+      const encoder = this.device.createCommandEncoder({ label: `${buffer.label} readback` });
+      encoder.copyBufferToBuffer(buffer, offset, staging, 0, size);
+      this.device.queue.submit([encoder.finish()]);
+      try {
+        await staging.mapAsync(GPUMapMode.READ);
+      } catch (e) {
+        // A failed map is an error, never a page of zeros.
+        this.checkAlive();
+        throw new KernelError(`${buffer.label} readback`, 'internal', (e as Error).message);
+      }
+      return staging.getMappedRange().slice(0);
+    } finally {
+      staging.destroy();
+    }
+  }
+
+  /** Runs `record` in error scopes and throws a KernelError naming `label` if WebGPU rejected it. */
+  async checked<T>(label: string, record: () => T): Promise<T> {
+    this.checkAlive();
+    this.device.pushErrorScope('out-of-memory');
+    this.device.pushErrorScope('validation');
+    const result = record();
+    const validation = await this.device.popErrorScope();
+    const memory = await this.device.popErrorScope();
+    const failure = validation ?? memory;
+    if (failure) throw new KernelError(label, failure === memory ? 'out-of-memory' : 'validation', failure.message);
+    this.checkAlive();
+    return result;
+  }
+
+  /** Destroys one buffer made by this engine. */
+  release(buffer: GPUBuffer): void {
+    if (this.buffers.delete(buffer)) buffer.destroy();
+  }
+
+  /** Live buffers and their bytes, and how many buffers were ever created (for leak and per-step tests). */
+  bufferStats(): { live: number; bytes: number; created: number } {
+    let bytes = 0;
+    for (const b of this.buffers) bytes += b.size;
+    return { live: this.buffers.size, bytes, created: this.created };
+  }
+
+  /** Frees every buffer and the device. Any later use throws DisposedError. */
+  dispose(): void {
+    if (this.disposed) return;
+    for (const b of this.buffers) b.destroy();
+    this.buffers.clear();
+    this.disposed = true;
+    this.device.destroy();
+    void this.gpu;
+  }
+}

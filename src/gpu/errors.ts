@@ -1,0 +1,68 @@
+// Every error the engine throws is a class with a name and the facts, so callers can branch on the
+// type and people can read what was wrong and what would be valid.
+
+export class EngineError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A layer, model or call was configured in a way that cannot work. Thrown before any GPU work. */
+export class ConfigError extends EngineError {
+  constructor(
+    readonly where: string,
+    readonly problem: string,
+    readonly valid: string,
+  ) {
+    super(`${where}: ${problem}. ${valid}`);
+  }
+}
+
+/** Shapes that do not fit together: a layer's input, a batch, a parameter tensor. */
+export class ShapeError extends EngineError {
+  constructor(
+    readonly where: string,
+    readonly got: readonly number[],
+    readonly expected: string,
+  ) {
+    super(`${where}: got shape [${got.join(', ')}], expected ${expected}`);
+  }
+}
+
+/** No WebGPU adapter could be found: says why and what to install or enable. */
+export class NoAdapterError extends EngineError {}
+
+/** WebGPU rejected work (validation) or ran out of memory; names the kernel or buffer involved. */
+export class KernelError extends EngineError {
+  constructor(
+    readonly kernel: string,
+    readonly kind: 'validation' | 'out-of-memory' | 'internal',
+    readonly detail: string,
+  ) {
+    super(`${kernel}: WebGPU ${kind} error: ${detail}`);
+  }
+}
+
+/** The GPU device was lost; results computed after this point would be stale. */
+export class DeviceLostError extends EngineError {
+  constructor(
+    readonly reason: string,
+    readonly detail: string,
+  ) {
+    super(`the GPU device was lost (${reason}): ${detail}. Create a new engine and reload the last checkpoint.`);
+  }
+}
+
+/** Training produced a loss that is NaN or infinite. */
+export class NonFiniteLossError extends EngineError {
+  constructor(
+    readonly step: number,
+    readonly loss: number,
+  ) {
+    super(`the loss became ${loss} at step ${step}; lower the learning rate or check the inputs for NaN`);
+  }
+}
+
+/** A method was called on an engine or model after dispose(). */
+export class DisposedError extends EngineError {}

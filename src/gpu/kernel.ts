@@ -1,0 +1,217 @@
+// The kernel registry: reads each shader's interface from its WGSL (wgsl_reflect), builds the bind-group
+// layout and uniform layout from it, and compiles each (file, entry point, constants) pipeline once.
+import { ResourceType, WgslReflect, type VariableInfo } from 'wgsl_reflect';
+import { ConfigError, KernelError } from './errors';
+import type { BufferGroup } from './buffer_group';
+import { shaderSources } from './shader_sources';
+
+/** A range of a buffer, bound to one shader variable. Offsets must be multiples of 256 bytes. */
+export interface BufferSlice {
+  buffer: GPUBuffer;
+  offset: number;
+  size: number;
+}
+export type Resource = GPUBuffer | BufferSlice;
+
+interface UniformField {
+  offset: number;
+  type: 'u32' | 'i32' | 'f32';
+}
+
+interface ReflectedBinding {
+  name: string;
+  binding: number;
+  kind: 'uniform' | 'storage' | 'read-only-storage';
+  /** For the uniform: where each field lives in the struct, from the shader's own layout. */
+  fields?: Map<string, UniformField>;
+  size: number;
+}
+
+// WebGPU caps each dispatch dimension at 65535 workgroups; wider grids fold into y, and the shaders
+// unfold them with num_workgroups.
+const MAX_GROUPS_PER_DIMENSION = 65535;
+
+export function gridFor(threads: number, workgroupSize: number): [number, number] {
+  const groups = Math.max(1, Math.ceil(threads / workgroupSize));
+  if (groups <= MAX_GROUPS_PER_DIMENSION) return [groups, 1];
+  const y = Math.ceil(groups / MAX_GROUPS_PER_DIMENSION);
+  return [Math.ceil(groups / y), y];
+}
+
+export type Constants = Record<string, number | boolean>;
+
+export class Kernel {
+  readonly workgroupSize: number;
+  constructor(
+    readonly device: GPUDevice,
+    readonly name: string,
+    readonly pipeline: GPUComputePipeline,
+    readonly layout: GPUBindGroupLayout,
+    readonly bindings: readonly ReflectedBinding[],
+    workgroupSize: number,
+  ) {
+    this.workgroupSize = workgroupSize;
+  }
+
+  /**
+   * Creates, once, what a dispatch needs: the uniform buffer filled with `uniforms` and the bind group
+   * over `resources`. Every shader variable must be given, and nothing else.
+   */
+  bind(memory: BufferGroup, label: string, resources: Record<string, Resource>, uniforms: Record<string, number> = {}): BoundKernel {
+    const where = `${label} (${this.name})`;
+    const names = new Set(this.bindings.filter((b) => b.kind !== 'uniform').map((b) => b.name));
+    for (const given of Object.keys(resources)) {
+      if (!names.has(given)) {
+        throw new ConfigError(where, `no shader variable named "${given}"`, `It binds: ${[...names].join(', ')}.`);
+      }
+    }
+    let uniformBuffer: GPUBuffer | undefined;
+    const entries: GPUBindGroupEntry[] = this.bindings.map((b) => {
+      if (b.kind === 'uniform') {
+        uniformBuffer = this.createUniformBuffer(memory, where, uniforms);
+        return { binding: b.binding, resource: { buffer: uniformBuffer } };
+      }
+      const r = resources[b.name];
+      if (!r) throw new ConfigError(where, `shader variable "${b.name}" was not bound`, `Bind all of: ${[...names].join(', ')}.`);
+      const resource = r instanceof GPUBuffer ? { buffer: r } : { buffer: r.buffer, offset: r.offset, size: r.size };
+      return { binding: b.binding, resource };
+    });
+    const bindGroup = this.device.createBindGroup({ label: where, layout: this.layout, entries });
+    return new BoundKernel(this, where, bindGroup, uniformBuffer);
+  }
+
+  /** The uniform struct's bytes for `values`, laid out as the shader declares it. */
+  encodeUniforms(where: string, values: Record<string, number>): ArrayBuffer {
+    const uniform = this.bindings.find((b) => b.kind === 'uniform');
+    if (!uniform) throw new ConfigError(where, 'the kernel has no uniforms', 'Bind it without uniform values.');
+    const data = new DataView(new ArrayBuffer(Math.max(16, Math.ceil(uniform.size / 16) * 16)));
+    const fields = uniform.fields!;
+    for (const [field, { offset, type }] of fields) {
+      const value = values[field];
+      if (value === undefined || !Number.isFinite(value)) {
+        throw new ConfigError(where, `uniform "${field}" is ${value}`, `Give a finite number for each of: ${[...fields.keys()].join(', ')}.`);
+      }
+      if (type === 'f32') data.setFloat32(offset, value, true);
+      else if (type === 'i32') data.setInt32(offset, value, true);
+      else data.setUint32(offset, value, true);
+    }
+    return data.buffer;
+  }
+
+  private createUniformBuffer(memory: BufferGroup, where: string, values: Record<string, number>): GPUBuffer {
+    const data = this.encodeUniforms(where, values);
+    const buffer = memory.createBuffer(`${where} uniforms`, data.byteLength, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
+    this.device.queue.writeBuffer(buffer, 0, data);
+    return buffer;
+  }
+}
+
+/** One dispatch, ready to record as many times as needed. */
+export class BoundKernel {
+  constructor(
+    readonly kernel: Kernel,
+    readonly label: string,
+    readonly bindGroup: GPUBindGroup,
+    readonly uniformBuffer: GPUBuffer | undefined,
+  ) {}
+
+  /** Records a dispatch of at least `threads` invocations (one per output element). */
+  record(pass: GPUComputePassEncoder, threads: number): void {
+    const [x, y] = gridFor(threads, this.kernel.workgroupSize);
+    pass.setPipeline(this.kernel.pipeline);
+    pass.setBindGroup(0, this.bindGroup);
+    pass.dispatchWorkgroups(x, y);
+  }
+
+  /** Replaces the uniform values (a hyperparameter change); queued like any other write. */
+  writeUniforms(values: Record<string, number>): void {
+    this.kernel.device.queue.writeBuffer(this.uniformBuffer!, 0, this.kernel.encodeUniforms(this.label, values));
+  }
+
+}
+
+const DEFAULT_WORKGROUP_SIZE = 64;
+
+export class KernelRegistry {
+  private readonly reflections = new Map<string, WgslReflect>();
+  private readonly kernels = new Map<string, Promise<Kernel>>();
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly sources: Readonly<Record<string, string>> = shaderSources,
+  ) {}
+
+  /** The compiled kernel for `file`'s `entry` with `constants`; compiled once, asynchronously. */
+  get(file: string, entry: string, constants: Constants = {}): Promise<Kernel> {
+    const key = `${file}.${entry}(${Object.entries(constants).sort().map(([k, v]) => `${k}=${v}`).join(',')})`;
+    let kernel = this.kernels.get(key);
+    if (!kernel) {
+      kernel = this.compile(file, entry, constants);
+      this.kernels.set(key, kernel);
+    }
+    return kernel;
+  }
+
+  private reflect(file: string): WgslReflect {
+    let reflection = this.reflections.get(file);
+    if (!reflection) {
+      const code = this.sources[file];
+      if (code === undefined) {
+        throw new ConfigError(`kernel "${file}"`, 'no such shader', `Shaders: ${Object.keys(this.sources).join(', ')}.`);
+      }
+      reflection = new WgslReflect(code);
+      this.reflections.set(file, reflection);
+    }
+    return reflection;
+  }
+
+  private async compile(file: string, entry: string, constants: Constants): Promise<Kernel> {
+    const name = `${file}.${entry}`;
+    const reflection = this.reflect(file);
+    const fn = reflection.entry.compute.find((f) => f.name === entry);
+    if (!fn) {
+      const entries = reflection.entry.compute.map((f) => f.name).join(', ');
+      throw new ConfigError(`kernel "${file}"`, `no compute entry point "${entry}"`, `Entry points: ${entries}.`);
+    }
+    const bindings = fn.resources.map(describeBinding).sort((a, b) => a.binding - b.binding);
+    const numericConstants = Object.fromEntries(Object.entries(constants).map(([k, v]) => [k, Number(v)]));
+    const device = this.device;
+    device.pushErrorScope('out-of-memory');
+    device.pushErrorScope('validation');
+    const layout = device.createBindGroupLayout({
+      label: name,
+      entries: bindings.map((b) => ({ binding: b.binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: b.kind } })),
+    });
+    const module = device.createShaderModule({ label: file, code: this.sources[file] });
+    const pipelinePromise = device.createComputePipelineAsync({
+      label: name,
+      layout: device.createPipelineLayout({ label: name, bindGroupLayouts: [layout] }),
+      compute: { module, entryPoint: entry, constants: numericConstants },
+    });
+    const validation = device.popErrorScope();
+    const memory = device.popErrorScope();
+    let pipeline: GPUComputePipeline;
+    try {
+      pipeline = await pipelinePromise;
+    } catch (e) {
+      throw new KernelError(name, 'validation', (e as Error).message);
+    }
+    const failure = (await validation) ?? (await memory);
+    if (failure) {
+      throw new KernelError(name, failure instanceof GPUOutOfMemoryError ? 'out-of-memory' : 'validation', failure.message);
+    }
+    const workgroupSize = Number(constants.WORKGROUP_SIZE ?? fn.workgroupSize?.[0] ?? DEFAULT_WORKGROUP_SIZE);
+    return new Kernel(device, name, pipeline, layout, bindings, Number.isFinite(workgroupSize) ? workgroupSize : DEFAULT_WORKGROUP_SIZE);
+  }
+}
+
+function describeBinding(v: VariableInfo): ReflectedBinding {
+  if (v.resourceType === ResourceType.Uniform) {
+    const fields = new Map<string, UniformField>();
+    for (const m of v.members ?? []) fields.set(m.name, { offset: m.offset, type: m.type.name as UniformField['type'] });
+    return { name: v.name, binding: v.binding, kind: 'uniform', fields, size: v.size };
+  }
+  if (v.resourceType === ResourceType.Storage) {
+    return { name: v.name, binding: v.binding, kind: v.access === 'read' ? 'read-only-storage' : 'storage', size: v.size };
+  }
+  throw new ConfigError(`shader variable "${v.name}"`, 'is not a buffer', 'Kernels here bind only uniform and storage buffers.');
+}

@@ -1,0 +1,97 @@
+// Conv2d: PyTorch's nn.Conv2d (weight [out, in, kh, kw], bias [out]), with a following ReLU fused in.
+import type { BoundKernel } from '../gpu/kernel';
+import { imageShape, nonNegativeInt, pair, positiveInt, slidingOutput, type Size2 } from './check';
+import { Layer, type BuildContext, type ParameterSpec, type RecordedLayer } from './layer';
+
+export interface Conv2dOptions {
+  inChannels: number;
+  outChannels: number;
+  kernelSize: Size2;
+  stride?: Size2;
+  padding?: Size2;
+  name?: string;
+}
+
+export class Conv2d extends Layer {
+  readonly kind = 'Conv2d';
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly kernel: [number, number];
+  readonly stride: [number, number];
+  readonly padding: [number, number];
+
+  constructor(options: Conv2dOptions) {
+    super(options.name);
+    const where = `Conv2d${options.name ? ` "${options.name}"` : ''}`;
+    this.inChannels = positiveInt(where, 'inChannels', options.inChannels);
+    this.outChannels = positiveInt(where, 'outChannels', options.outChannels);
+    this.kernel = pair(where, 'kernelSize', options.kernelSize, positiveInt);
+    this.stride = pair(where, 'stride', options.stride ?? 1, positiveInt);
+    this.padding = pair(where, 'padding', options.padding ?? 0, nonNegativeInt);
+  }
+
+  outputShape(input: readonly number[]): number[] {
+    const where = `Conv2d${this.name ? ` "${this.name}"` : ''}`;
+    const [, h, w] = imageShape(where, input, this.inChannels);
+    return [
+      this.outChannels,
+      slidingOutput(where, input, h, this.kernel[0], this.stride[0], this.padding[0], 'height'),
+      slidingOutput(where, input, w, this.kernel[1], this.stride[1], this.padding[1], 'width'),
+    ];
+  }
+
+  parameters(): ParameterSpec[] {
+    const fanIn = this.inChannels * this.kernel[0] * this.kernel[1];
+    return [
+      { name: 'weight', shape: [this.outChannels, this.inChannels, ...this.kernel], fanIn },
+      { name: 'bias', shape: [this.outChannels], fanIn },
+    ];
+  }
+
+  forwardFlops(input: readonly number[]): number {
+    const [, oh, ow] = this.outputShape(input);
+    return 2 * this.outChannels * oh * ow * this.inChannels * this.kernel[0] * this.kernel[1];
+  }
+
+  async build(ctx: BuildContext): Promise<RecordedLayer> {
+    const [, inH, inW] = ctx.input.shape;
+    const [, outH, outW] = ctx.output.shape;
+    const uniforms = {
+      batch: ctx.batch, in_channels: this.inChannels, in_h: inH, in_w: inW,
+      out_channels: this.outChannels, out_h: outH, out_w: outW,
+      kernel_h: this.kernel[0], kernel_w: this.kernel[1], stride_h: this.stride[0], stride_w: this.stride[1],
+      pad_h: this.padding[0], pad_w: this.padding[1],
+    };
+    const kernels = ctx.engine.kernels;
+    const outputs = ctx.batch * this.outChannels * outH * outW;
+    const forward = (await kernels.get('conv2d_forward', 'main', { RELU: ctx.fusion.reluAfter })).bind(
+      ctx.memory,
+      `${ctx.label} forward`,
+      { input: ctx.input.buffer, weight: ctx.params.weight, bias: ctx.params.bias, output: ctx.output.buffer },
+      uniforms,
+    );
+    const backward: Array<[BoundKernel, number]> = [];
+    if (ctx.training) {
+      const gradOutput = ctx.output.grad!;
+      const [inputGrad, weightGrad, biasGrad] = await Promise.all(
+        ['input_grad', 'weight_grad', 'bias_grad'].map((entry) => kernels.get('conv2d_backward', entry)),
+      );
+      // The first layer's input is data: no gradient is needed there.
+      if (ctx.input.grad) {
+        backward.push([
+          inputGrad.bind(ctx.memory, `${ctx.label} input gradient`, { grad_output: gradOutput, weight: ctx.params.weight, grad_input: ctx.input.grad }, uniforms),
+          ctx.batch * this.inChannels * inH * inW,
+        ]);
+      }
+      backward.push([
+        weightGrad.bind(ctx.memory, `${ctx.label} weight gradient`, { grad_output: gradOutput, input: ctx.input.buffer, grad_weight: ctx.grads.weight }, uniforms),
+        this.outChannels * this.inChannels * this.kernel[0] * this.kernel[1],
+      ]);
+      backward.push([biasGrad.bind(ctx.memory, `${ctx.label} bias gradient`, { grad_output: gradOutput, grad_bias: ctx.grads.bias }, uniforms), this.outChannels]);
+    }
+    return {
+      forward: (pass) => forward.record(pass, outputs),
+      backward: (pass) => backward.forEach(([kernel, threads]) => kernel.record(pass, threads)),
+    };
+  }
+}

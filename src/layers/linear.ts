@@ -1,0 +1,76 @@
+// Linear: PyTorch's nn.Linear (weight [out, in], bias [out]), with a following ReLU fused in.
+import type { BoundKernel } from '../gpu/kernel';
+import { ShapeError } from '../gpu/errors';
+import { positiveInt } from './check';
+import { Layer, type BuildContext, type ParameterSpec, type RecordedLayer } from './layer';
+
+export interface LinearOptions {
+  inFeatures: number;
+  outFeatures: number;
+  name?: string;
+}
+
+export class Linear extends Layer {
+  readonly kind = 'Linear';
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+
+  constructor(options: LinearOptions) {
+    super(options.name);
+    const where = `Linear${options.name ? ` "${options.name}"` : ''}`;
+    this.inFeatures = positiveInt(where, 'inFeatures', options.inFeatures);
+    this.outFeatures = positiveInt(where, 'outFeatures', options.outFeatures);
+  }
+
+  outputShape(input: readonly number[]): number[] {
+    if (input.length !== 1 || input[0] !== this.inFeatures) {
+      const hint = input.length > 1 ? ' (add a Flatten layer before it)' : '';
+      throw new ShapeError(`Linear${this.name ? ` "${this.name}"` : ''}`, input, `[${this.inFeatures}]${hint}`);
+    }
+    return [this.outFeatures];
+  }
+
+  parameters(): ParameterSpec[] {
+    return [
+      { name: 'weight', shape: [this.outFeatures, this.inFeatures], fanIn: this.inFeatures },
+      { name: 'bias', shape: [this.outFeatures], fanIn: this.inFeatures },
+    ];
+  }
+
+  forwardFlops(): number {
+    return 2 * this.inFeatures * this.outFeatures;
+  }
+
+  async build(ctx: BuildContext): Promise<RecordedLayer> {
+    const uniforms = { batch: ctx.batch, in_features: this.inFeatures, out_features: this.outFeatures };
+    const kernels = ctx.engine.kernels;
+    const forward = (await kernels.get('linear', 'forward', { RELU: ctx.fusion.reluAfter })).bind(
+      ctx.memory,
+      `${ctx.label} forward`,
+      { input: ctx.input.buffer, weight: ctx.params.weight, bias: ctx.params.bias, output: ctx.output.buffer },
+      uniforms,
+    );
+    const backward: Array<[BoundKernel, number]> = [];
+    if (ctx.training) {
+      const gradOutput = ctx.output.grad!;
+      const [inputGrad, weightGrad, biasGrad] = await Promise.all(
+        ['input_grad', 'weight_grad', 'bias_grad'].map((entry) => kernels.get('linear', entry)),
+      );
+      if (ctx.input.grad) {
+        backward.push([
+          inputGrad.bind(ctx.memory, `${ctx.label} input gradient`, { grad_output: gradOutput, weight: ctx.params.weight, grad_input: ctx.input.grad }, uniforms),
+          ctx.batch * this.inFeatures,
+        ]);
+      }
+      backward.push([
+        weightGrad.bind(ctx.memory, `${ctx.label} weight gradient`, { grad_output: gradOutput, input: ctx.input.buffer, grad_weight: ctx.grads.weight }, uniforms),
+        this.outFeatures * this.inFeatures,
+      ]);
+      backward.push([biasGrad.bind(ctx.memory, `${ctx.label} bias gradient`, { grad_output: gradOutput, grad_bias: ctx.grads.bias }, uniforms), this.outFeatures]);
+    }
+    return {
+      forward: (pass) => forward.record(pass, ctx.batch * this.outFeatures),
+      backward: (pass) => backward.forEach(([kernel, threads]) => kernel.record(pass, threads)),
+    };
+  }
+}

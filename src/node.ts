@@ -1,0 +1,3 @@
+// The Node entry point: everything in index.ts, plus an engine that finds an adapter through Dawn.
+export * from './index';
+export { createNodeEngine, type NodeEngineOptions, type AdapterChoice } from './gpu/node_host';

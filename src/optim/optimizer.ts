@@ -1,0 +1,52 @@
+// What every optimizer provides: hyperparameters checked up front, and a build step that binds its
+// update kernel to the model's contiguous parameter and gradient buffers, so one dispatch updates all.
+import type { BufferGroup } from '../gpu/buffer_group';
+import { ConfigError } from '../gpu/errors';
+import type { BoundKernel } from '../gpu/kernel';
+
+export interface OptimizerBuffers {
+  params: GPUBuffer;
+  grads: GPUBuffer;
+  /** Number of floats in params and grads. */
+  count: number;
+}
+
+/** An optimizer bound to a model: records its update and owns its state buffers. */
+export class BoundOptimizer {
+  constructor(
+    private readonly tick: BoundKernel,
+    private readonly update: BoundKernel,
+    private readonly count: number,
+    private readonly uniforms: () => Record<string, number>,
+    /** Named state buffers ("exp_avg", …) and the step counter, for checkpoints. */
+    readonly state: Record<string, GPUBuffer>,
+    readonly step: GPUBuffer,
+  ) {}
+
+  record(pass: GPUComputePassEncoder): void {
+    this.tick.record(pass, 1);
+    this.update.record(pass, this.count);
+  }
+
+  /** Re-uploads the hyperparameters after a change (for example a new learning rate). */
+  refresh(): void {
+    this.update.writeUniforms(this.uniforms());
+  }
+}
+
+export abstract class Optimizer {
+  abstract readonly kind: string;
+  /** The learning rate; a change takes effect from the next step. */
+  abstract lr: number;
+  /** Binds to the model's buffers; state buffers are allocated in `memory`. */
+  abstract bind(memory: BufferGroup, buffers: OptimizerBuffers): Promise<BoundOptimizer>;
+}
+
+export function finite(where: string, name: string, value: number, low: number, high: number, lowOpen = false): number {
+  const ok = Number.isFinite(value) && (lowOpen ? value > low : value >= low) && value < high;
+  if (!ok) {
+    throw new ConfigError(where, `${name} is ${value}`, `${name} must be a finite number in ${lowOpen ? '(' : '['}${low}, ${high}).`);
+  }
+  return value;
+}
+

@@ -1,0 +1,164 @@
+// The scheduler: records one training step (gather batch → forward → loss → backward → update) into a
+// command buffer and submits it once per batch. A step creates no buffer, pipeline or bind group and
+// reads nothing back; the loss is read only every `logEvery` steps, through a small staging copy.
+import { BatchStream } from './data/batches';
+import type { Dataset } from './data/dataset';
+import { ConfigError, KernelError, NonFiniteLossError } from './gpu/errors';
+import { positiveInt } from './layers/check';
+import { SoftmaxCrossEntropy } from './loss';
+import type { Sequential } from './model';
+import type { BoundOptimizer } from './optim/optimizer';
+import type { Plan } from './plan';
+import { Random } from './random';
+
+export interface TrainingLog {
+  epoch: number;
+  /** Steps taken by the model so far (1-based). */
+  step: number;
+  loss: number;
+}
+
+export interface Progress {
+  epoch: number;
+  step: number;
+  totalSteps: number;
+  samplesPerSecond: number;
+  elapsedSeconds: number;
+  etaSeconds: number;
+}
+
+export interface FitOptions {
+  epochs?: number;
+  batchSize?: number;
+  /** Reshuffle every epoch (default true), from `seed`. */
+  shuffle?: boolean;
+  seed?: number;
+  /** Read the loss back every this many steps (default 50), and at the end. */
+  logEvery?: number;
+  /** Called with each loss read; training waits for it (so it may evaluate the model). */
+  onLog?: (log: TrainingLog) => void | Promise<void>;
+  /** Called after each step is submitted, for progress bars. */
+  onProgress?: (progress: Progress) => void;
+  /** Stops training after the current step. */
+  signal?: AbortSignal;
+}
+
+export interface FitResult {
+  steps: number;
+  seconds: number;
+  samplesPerSecond: number;
+  logs: TrainingLog[];
+  finalLoss: number;
+  stopped: boolean;
+}
+
+/** How many submitted steps may wait on the GPU: enough to keep it busy, few enough to stay responsive. */
+const STEPS_IN_FLIGHT = 2;
+
+export class Trainer {
+  private constructor(
+    private readonly model: Sequential,
+    private readonly dataset: Dataset,
+    private readonly batch: number,
+    private readonly plan: Plan,
+    private readonly stream: BatchStream,
+    private readonly loss: SoftmaxCrossEntropy,
+    private readonly optimizer: BoundOptimizer,
+    /** The model's step count when this trainer's loss counter started. */
+    private readonly firstStep: number,
+  ) {}
+
+  static async create(model: Sequential, optimizer: BoundOptimizer, dataset: Dataset, batch: number): Promise<Trainer> {
+    positiveInt('Sequential.fit', 'batchSize', batch);
+    model.checkDataset('Sequential.fit', dataset);
+    if (dataset.count < batch) {
+      throw new ConfigError('Sequential.fit', `dataset "${dataset.name}" has ${dataset.count} samples, fewer than one batch of ${batch}`, `Use batchSize ≤ ${dataset.count}.`);
+    }
+    const plan = await model.plan(batch, true);
+    const [stream, loss] = await Promise.all([
+      BatchStream.create(plan.memory, dataset, batch, plan.input, plan.labels),
+      SoftmaxCrossEntropy.create(plan.memory, 'loss', batch, model.classes, plan.logits.buffer, plan.logits.grad!, plan.labels),
+    ]);
+    return new Trainer(model, dataset, batch, plan, stream, loss, optimizer, model.step);
+  }
+
+  get stepsPerEpoch(): number {
+    return Math.floor(this.dataset.count / this.batch);
+  }
+
+  /** Records one step; nothing here allocates GPU memory or reads from the GPU. */
+  recordStep(): GPUCommandBuffer {
+    const encoder = this.model.engine.device.createCommandEncoder({ label: 'training step' });
+    const pass = encoder.beginComputePass({ label: 'training step' });
+    this.stream.record(pass);
+    this.plan.forward(pass);
+    this.loss.record(pass);
+    this.plan.backward(pass);
+    this.optimizer.record(pass);
+    pass.end();
+    return encoder.finish();
+  }
+
+  async fit(options: FitOptions): Promise<FitResult> {
+    const epochs = positiveInt('Sequential.fit', 'epochs', options.epochs ?? 1);
+    const logEvery = positiveInt('Sequential.fit', 'logEvery', options.logEvery ?? 50);
+    const seed = options.seed ?? 0;
+    const engine = this.model.engine;
+    const queue = engine.device.queue;
+    this.optimizer.refresh();
+    const totalSteps = epochs * this.stepsPerEpoch;
+    const logs: TrainingLog[] = [];
+    const inFlight: Promise<void>[] = [];
+    const started = performance.now();
+    let steps = 0;
+    let stopped = false;
+
+    const readLoss = async (epoch: number) => {
+      const stats = await this.loss.read();
+      if (stats.firstNonFinite) throw new NonFiniteLossError(this.firstStep + stats.firstNonFinite, stats.loss);
+      const log = { epoch, step: this.model.step, loss: stats.loss };
+      logs.push(log);
+      await options.onLog?.(log);
+    };
+
+    training: for (let epoch = 0; epoch < epochs; epoch++) {
+      const order = options.shuffle === false ? Uint32Array.from({ length: this.dataset.count }, (_, i) => i) : new Random(epochSeed(seed, epoch)).permutation(this.dataset.count);
+      this.stream.setOrder(order);
+      for (let s = 0; s < this.stepsPerEpoch; s++) {
+        if (options.signal?.aborted) {
+          stopped = true;
+          break training;
+        }
+        engine.checkAlive();
+        engine.device.pushErrorScope('validation');
+        queue.submit([this.recordStep()]);
+        const rejected = engine.device.popErrorScope();
+        const done = Promise.all([rejected, queue.onSubmittedWorkDone()]).then(([error]) => {
+          if (error) throw new KernelError('training step', 'validation', error.message);
+        });
+        done.catch(() => {}); // awaited below; this only keeps Node from reporting it early
+        inFlight.push(done);
+        if (inFlight.length > STEPS_IN_FLIGHT) await inFlight.shift();
+        this.model.step++;
+        steps++;
+        if (steps % logEvery === 0 || steps === totalSteps) await readLoss(epoch + 1);
+        const elapsed = (performance.now() - started) / 1000;
+        options.onProgress?.({
+          epoch: epoch + 1, step: steps, totalSteps, elapsedSeconds: elapsed,
+          samplesPerSecond: (steps * this.batch) / elapsed,
+          etaSeconds: (elapsed / steps) * (totalSteps - steps),
+        });
+      }
+    }
+    for (const done of inFlight) await done;
+    if (stopped && steps % logEvery !== 0 && steps > 0) await readLoss(logs.at(-1)?.epoch ?? 1);
+    engine.checkAlive();
+    const seconds = (performance.now() - started) / 1000;
+    return { steps, seconds, samplesPerSecond: (steps * this.batch) / seconds, logs, finalLoss: logs.at(-1)?.loss ?? NaN, stopped };
+  }
+}
+
+/** A different, reproducible shuffle for every epoch of a run. */
+export function epochSeed(seed: number, epoch: number): number {
+  return (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(epoch + 1, 0x85ebca77)) >>> 0;
+}

@@ -1,0 +1,42 @@
+import { defineConfig } from 'vite';
+
+// One config for the three ways the code is built:
+// - the demo page (root demo/), served by `npm run demo` and built by `npm run build:demo`;
+// - the Node command-line tools (`--mode cli`), bundled so the shaders are inlined as in the browser;
+// - the tests (Vitest), run one file at a time: the software GPU already uses every core.
+// wgsl_reflect's "main" is a CommonJS file inside a "type": "module" package, which Node refuses to load;
+// its ES module build works everywhere.
+const resolve = { alias: [{ find: /^wgsl_reflect$/, replacement: 'wgsl_reflect/wgsl_reflect.module.js' }] };
+
+export default defineConfig(({ mode }) => {
+  if (mode === 'cli') {
+    return {
+      resolve,
+      ssr: { noExternal: ['wgsl_reflect'] },
+      build: {
+        ssr: true,
+        outDir: 'dist/cli',
+        emptyOutDir: true,
+        target: 'node20',
+        rollupOptions: {
+          input: { train: 'src/cli/train.ts' },
+          output: { entryFileNames: '[name].js', format: 'es' },
+        },
+      },
+    };
+  }
+  return {
+    resolve,
+    root: 'demo',
+    build: { outDir: '../dist/demo', emptyOutDir: true, target: 'es2022' },
+    worker: { format: 'es' },
+    test: {
+      root: '.',
+      include: ['test/**/*.test.ts'],
+      fileParallelism: false,
+      testTimeout: 120_000,
+      hookTimeout: 120_000,
+      pool: 'forks',
+    },
+  };
+});
