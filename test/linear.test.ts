@@ -1,0 +1,30 @@
+// linear.wgsl (through the Linear layer) against the float64 reference.
+import { describe, test } from 'vitest';
+import { Linear } from '../src/layers/linear';
+import { Random } from '../src/random';
+import { expectClose, f64 } from './support/compare';
+import { randomArray, runLayer, testEngine } from './support/gpu';
+import * as ops from './reference/ops';
+
+describe.each([false, true])('linear (ReLU fused: %s)', (reluAfter) => {
+  test.each([
+    [1, 1568, 10],
+    [50, 1568, 10],
+    [3, 7, 1],
+    [7, 65, 129],
+  ])('batch %i, %i → %i', async (batch, inF, outF) => {
+    const engine = await testEngine();
+    const random = new Random(batch * inF + outF);
+    const input = randomArray(random, batch * inF);
+    const weight = randomArray(random, outF * inF, -0.1, 0.1);
+    const bias = randomArray(random, outF);
+    const gradOutput = randomArray(random, batch * outF);
+    const run = await runLayer(engine, new Linear({ inFeatures: inF, outFeatures: outF }), { batch, inputShape: [inF], input, params: { weight, bias }, gradOutput, fusion: { reluAfter } });
+    const pre = ops.linearForward(batch, inF, outF, f64(input), f64(weight), f64(bias));
+    expectClose('output', run.output, reluAfter ? ops.relu(pre) : pre, undefined, (i) => reluAfter && Math.abs(pre[i]) < 1e-4);
+    const { gx, gw, gb } = ops.linearBackward(batch, inF, outF, f64(input), f64(weight), f64(gradOutput));
+    expectClose('input gradient', run.gradInput!, gx);
+    expectClose('weight gradient', run.grads.weight, gw);
+    expectClose('bias gradient', run.grads.bias, gb);
+  });
+});

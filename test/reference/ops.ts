@@ -1,0 +1,174 @@
+// The float64 CPU reference of every op the engine runs on the GPU: plain loops, written for clarity,
+// and themselves checked by finite differences (reference.test.ts).
+
+export type F64 = Float64Array;
+
+export interface ConvShape {
+  batch: number; inC: number; h: number; w: number; outC: number;
+  kh: number; kw: number; sh: number; sw: number; ph: number; pw: number;
+}
+
+export function convOutSize(s: ConvShape): [number, number] {
+  return [Math.floor((s.h + 2 * s.ph - s.kh) / s.sh) + 1, Math.floor((s.w + 2 * s.pw - s.kw) / s.sw) + 1];
+}
+
+export function conv2dForward(s: ConvShape, x: F64, weight: F64, bias: F64): F64 {
+  const [oh, ow] = convOutSize(s);
+  const y = new Float64Array(s.batch * s.outC * oh * ow);
+  for (let n = 0; n < s.batch; n++)
+    for (let co = 0; co < s.outC; co++)
+      for (let oy = 0; oy < oh; oy++)
+        for (let ox = 0; ox < ow; ox++) {
+          let sum = bias[co];
+          for (let ci = 0; ci < s.inC; ci++)
+            for (let ky = 0; ky < s.kh; ky++)
+              for (let kx = 0; kx < s.kw; kx++) {
+                const iy = oy * s.sh - s.ph + ky;
+                const ix = ox * s.sw - s.pw + kx;
+                if (iy < 0 || iy >= s.h || ix < 0 || ix >= s.w) continue;
+                sum += x[((n * s.inC + ci) * s.h + iy) * s.w + ix] * weight[((co * s.inC + ci) * s.kh + ky) * s.kw + kx];
+              }
+          y[((n * s.outC + co) * oh + oy) * ow + ox] = sum;
+        }
+  return y;
+}
+
+/** Gradients of Σ gy·conv(x) with respect to x, weight and bias. */
+export function conv2dBackward(s: ConvShape, x: F64, weight: F64, gy: F64): { gx: F64; gw: F64; gb: F64 } {
+  const [oh, ow] = convOutSize(s);
+  const gx = new Float64Array(x.length);
+  const gw = new Float64Array(weight.length);
+  const gb = new Float64Array(s.outC);
+  for (let n = 0; n < s.batch; n++)
+    for (let co = 0; co < s.outC; co++)
+      for (let oy = 0; oy < oh; oy++)
+        for (let ox = 0; ox < ow; ox++) {
+          const g = gy[((n * s.outC + co) * oh + oy) * ow + ox];
+          gb[co] += g;
+          for (let ci = 0; ci < s.inC; ci++)
+            for (let ky = 0; ky < s.kh; ky++)
+              for (let kx = 0; kx < s.kw; kx++) {
+                const iy = oy * s.sh - s.ph + ky;
+                const ix = ox * s.sw - s.pw + kx;
+                if (iy < 0 || iy >= s.h || ix < 0 || ix >= s.w) continue;
+                const xi = ((n * s.inC + ci) * s.h + iy) * s.w + ix;
+                const wi = ((co * s.inC + ci) * s.kh + ky) * s.kw + kx;
+                gx[xi] += g * weight[wi];
+                gw[wi] += g * x[xi];
+              }
+        }
+  return { gx, gw, gb };
+}
+
+export interface PoolShape { planes: number; h: number; w: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number }
+
+export function poolOutSize(s: PoolShape): [number, number] {
+  return [Math.floor((s.h + 2 * s.ph - s.kh) / s.sh) + 1, Math.floor((s.w + 2 * s.pw - s.kw) / s.sw) + 1];
+}
+
+/** Max pooling; `argmax` holds the winning input index (first maximum in window order, as PyTorch). */
+export function maxPoolForward(s: PoolShape, x: F64): { y: F64; argmax: Int32Array } {
+  const [oh, ow] = poolOutSize(s);
+  const y = new Float64Array(s.planes * oh * ow);
+  const argmax = new Int32Array(y.length);
+  for (let p = 0; p < s.planes; p++)
+    for (let oy = 0; oy < oh; oy++)
+      for (let ox = 0; ox < ow; ox++) {
+        let best = -Infinity;
+        let at = -1;
+        for (let ky = 0; ky < s.kh; ky++)
+          for (let kx = 0; kx < s.kw; kx++) {
+            const iy = oy * s.sh - s.ph + ky;
+            const ix = ox * s.sw - s.pw + kx;
+            if (iy < 0 || iy >= s.h || ix < 0 || ix >= s.w) continue;
+            const i = (p * s.h + iy) * s.w + ix;
+            if (at < 0 || x[i] > best) {
+              best = x[i];
+              at = i;
+            }
+          }
+        const o = (p * oh + oy) * ow + ox;
+        y[o] = best;
+        argmax[o] = at;
+      }
+  return { y, argmax };
+}
+
+export function maxPoolBackward(s: PoolShape, x: F64, gy: F64): F64 {
+  const { argmax } = maxPoolForward(s, x);
+  const gx = new Float64Array(x.length);
+  argmax.forEach((at, o) => (gx[at] += gy[o]));
+  return gx;
+}
+
+export const relu = (x: F64): F64 => x.map((v) => Math.max(v, 0));
+/** PyTorch's convention: the derivative at 0 is 0. */
+export const reluBackward = (y: F64, gy: F64): F64 => gy.map((g, i) => (y[i] > 0 ? g : 0));
+
+export function linearForward(batch: number, inF: number, outF: number, x: F64, weight: F64, bias: F64): F64 {
+  const y = new Float64Array(batch * outF);
+  for (let n = 0; n < batch; n++)
+    for (let o = 0; o < outF; o++) {
+      let sum = bias[o];
+      for (let i = 0; i < inF; i++) sum += x[n * inF + i] * weight[o * inF + i];
+      y[n * outF + o] = sum;
+    }
+  return y;
+}
+
+export function linearBackward(batch: number, inF: number, outF: number, x: F64, weight: F64, gy: F64): { gx: F64; gw: F64; gb: F64 } {
+  const gx = new Float64Array(batch * inF);
+  const gw = new Float64Array(outF * inF);
+  const gb = new Float64Array(outF);
+  for (let n = 0; n < batch; n++)
+    for (let o = 0; o < outF; o++) {
+      const g = gy[n * outF + o];
+      gb[o] += g;
+      for (let i = 0; i < inF; i++) {
+        gx[n * inF + i] += g * weight[o * inF + i];
+        gw[o * inF + i] += g * x[n * inF + i];
+      }
+    }
+  return { gx, gw, gb };
+}
+
+/** Mean softmax cross-entropy over the batch and its gradient with respect to the logits. */
+export function softmaxCrossEntropy(batch: number, classes: number, logits: F64, labels: ArrayLike<number>): { loss: number; grad: F64 } {
+  let loss = 0;
+  const grad = new Float64Array(logits.length);
+  for (let n = 0; n < batch; n++) {
+    const row = logits.subarray(n * classes, (n + 1) * classes);
+    const top = Math.max(...row);
+    const total = row.reduce((a, z) => a + Math.exp(z - top), 0);
+    loss += top + Math.log(total) - row[labels[n]];
+    for (let c = 0; c < classes; c++) grad[n * classes + c] = (Math.exp(row[c] - top) / total - (c === labels[n] ? 1 : 0)) / batch;
+  }
+  return { loss: loss / batch, grad };
+}
+
+export interface AdamHyper { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number }
+
+/** One torch.optim.Adam step (t is 1-based); updates p, m, v in place. */
+export function adamStep(h: AdamHyper, t: number, p: F64, g: F64, m: F64, v: F64): void {
+  for (let i = 0; i < p.length; i++) {
+    const gi = g[i] + h.weightDecay * p[i];
+    m[i] = h.beta1 * m[i] + (1 - h.beta1) * gi;
+    v[i] = h.beta2 * v[i] + (1 - h.beta2) * gi * gi;
+    const denom = Math.sqrt(v[i]) / Math.sqrt(1 - h.beta2 ** t) + h.eps;
+    p[i] -= (h.lr / (1 - h.beta1 ** t)) * (m[i] / denom);
+  }
+}
+
+export interface SgdHyper { lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean }
+
+/** One torch.optim.SGD step (t is 1-based); updates p and the momentum buffer in place. */
+export function sgdStep(h: SgdHyper, t: number, p: F64, g: F64, buf: F64): void {
+  for (let i = 0; i < p.length; i++) {
+    let gi = g[i] + h.weightDecay * p[i];
+    if (h.momentum !== 0) {
+      buf[i] = t === 1 ? gi : h.momentum * buf[i] + (1 - h.dampening) * gi;
+      gi = h.nesterov ? gi + h.momentum * buf[i] : buf[i];
+    }
+    p[i] -= h.lr * gi;
+  }
+}

@@ -1,0 +1,96 @@
+// Test helpers that run one piece of the engine on the GPU: a layer's forward and backward passes on
+// given inputs, with every output poisoned (NaN) first so an element nobody wrote fails the comparison.
+import { afterAll } from 'vitest';
+import { BufferGroup } from '../../src/gpu/buffer_group';
+import type { Engine } from '../../src/gpu/engine';
+import { createNodeEngine } from '../../src/gpu/node_host';
+import type { Activation, Fusion, Layer } from '../../src/layers/layer';
+import { Random } from '../../src/random';
+
+let shared: Promise<Engine> | undefined;
+
+/** One engine per test file (WEBGPU_ADAPTER picks the adapter), disposed after the file. */
+export function testEngine(): Promise<Engine> {
+  if (!shared) {
+    shared = createNodeEngine();
+    afterAll(async () => (await shared!).dispose());
+  }
+  return shared;
+}
+
+export function randomArray(random: Random, n: number, low = -1, high = 1): Float32Array {
+  return Float32Array.from({ length: n }, () => random.uniform(low, high));
+}
+
+/** Values bounded away from 0, so a ReLU or mask never sits on its kink. */
+export function awayFromZero(random: Random, n: number): Float32Array {
+  return Float32Array.from({ length: n }, () => (random.next() < 0.5 ? -1 : 1) * random.uniform(0.05, 1));
+}
+
+export const NO_FUSION: Fusion = { reluAfter: false, forwardDone: false, backwardDone: false, maskInput: false };
+
+export async function poisoned(memory: BufferGroup, label: string, floats: number): Promise<GPUBuffer> {
+  const buffer = memory.floats(label, floats);
+  memory.engine.write(buffer, 0, new Float32Array(floats).fill(NaN));
+  return buffer;
+}
+
+export interface LayerRun {
+  output: Float32Array;
+  gradInput?: Float32Array;
+  grads: Record<string, Float32Array>;
+}
+
+/** Runs `layer` forward (and backward, given `gradOutput`) on a batch, through its own build(). */
+export async function runLayer(
+  engine: Engine,
+  layer: Layer,
+  options: { batch: number; inputShape: number[]; input: Float32Array; params?: Record<string, Float32Array>; gradOutput?: Float32Array; fusion?: Partial<Fusion> },
+): Promise<LayerRun> {
+  const memory = new BufferGroup(engine);
+  try {
+    const { batch, inputShape } = options;
+    const outputShape = layer.outputShape(inputShape);
+    const outFloats = batch * outputShape.reduce((a, b) => a * b, 1);
+    const training = options.gradOutput !== undefined;
+    const inputBuffer = memory.floats('test input', options.input.length);
+    engine.write(inputBuffer, 0, options.input);
+    const input: Activation = { buffer: inputBuffer, shape: inputShape, grad: training ? await poisoned(memory, 'test input gradient', options.input.length) : undefined };
+    const output: Activation = layer.inPlace
+      ? { buffer: input.buffer, grad: input.grad, shape: outputShape }
+      : { buffer: await poisoned(memory, 'test output', outFloats), grad: training ? await poisoned(memory, 'test output gradient', outFloats) : undefined, shape: outputShape };
+    const params: Record<string, { buffer: GPUBuffer; offset: number; size: number }> = {};
+    const grads: typeof params = {};
+    for (const spec of layer.parameters(inputShape)) {
+      const values = options.params?.[spec.name];
+      if (!values) throw new Error(`test gives no "${spec.name}"`);
+      const buffer = memory.floats(`test ${spec.name}`, values.length);
+      engine.write(buffer, 0, values);
+      params[spec.name] = { buffer, offset: 0, size: values.byteLength };
+      grads[spec.name] = { buffer: await poisoned(memory, `test ${spec.name} gradient`, values.length), offset: 0, size: values.byteLength };
+    }
+    const recorded = await layer.build({
+      engine, memory, label: `test ${layer.kind}`, batch, input, output, params, grads, training,
+      fusion: { ...NO_FUSION, ...options.fusion },
+    });
+    let encoder = engine.device.createCommandEncoder();
+    let pass = encoder.beginComputePass();
+    recorded.forward(pass);
+    pass.end();
+    await engine.checked('test forward', () => engine.device.queue.submit([encoder.finish()]));
+    const result: LayerRun = { output: new Float32Array(await engine.read(output.buffer, 0, outFloats * 4)), grads: {} };
+    if (training) {
+      engine.write(output.grad!, 0, options.gradOutput!);
+      encoder = engine.device.createCommandEncoder();
+      pass = encoder.beginComputePass();
+      recorded.backward(pass);
+      pass.end();
+      await engine.checked('test backward', () => engine.device.queue.submit([encoder.finish()]));
+      result.gradInput = new Float32Array(await engine.read(input.grad!, 0, options.input.length * 4));
+      for (const [name, slice] of Object.entries(grads)) result.grads[name] = new Float32Array(await engine.read(slice.buffer, 0, slice.size));
+    }
+    return result;
+  } finally {
+    memory.dispose();
+  }
+}
