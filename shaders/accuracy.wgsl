@@ -12,7 +12,7 @@ override WORKGROUP_SIZE: u32 = 64;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn argmax(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let n = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
+  let n = gid.x + gid.z * groups.x * WORKGROUP_SIZE;
   if (n >= p.batch) { return; }
   var best = 0u;
   for (var c = 1u; c < p.classes; c++) {

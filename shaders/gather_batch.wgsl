@@ -23,7 +23,7 @@ fn read_value(k: u32) -> f32 {
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn values(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let index = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
+  let index = gid.x + gid.z * groups.x * WORKGROUP_SIZE;
   if (index >= p.batch * p.sample_size) { return; }
   let n = index / p.sample_size;
   let sample = order[cursor + n];

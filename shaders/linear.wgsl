@@ -18,7 +18,7 @@ override RELU: bool = false;
 @group(0) @binding(8) var<storage, read_write> grad_bias: array<f32>;
 
 fn flat_index(gid: vec3u, groups: vec3u) -> u32 {
-  return gid.x + gid.y * groups.x * WORKGROUP_SIZE;
+  return gid.x + gid.z * groups.x * WORKGROUP_SIZE;
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)

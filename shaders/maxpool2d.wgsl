@@ -2,10 +2,15 @@
 // (the first maximum in row-major window order, as PyTorch does), and the backward pass routes the
 // gradient to it. Padding counts as −∞, as in PyTorch.
 
-struct Params {
-  planes: u32, in_h: u32, in_w: u32, out_h: u32, out_w: u32,
-  kernel_h: u32, kernel_w: u32, stride_h: u32, stride_w: u32, pad_h: u32, pad_w: u32,
-}
+struct Params { planes: u32, in_h: u32, in_w: u32, out_h: u32, out_w: u32 }
+
+// The window's geometry is compiled in (one pipeline per layer shape) so loops unroll and divisions fold.
+override KERNEL_H: u32 = 2;
+override KERNEL_W: u32 = 2;
+override STRIDE_H: u32 = 2;
+override STRIDE_W: u32 = 2;
+override PAD_H: u32 = 0;
+override PAD_W: u32 = 0;
 
 override WORKGROUP_SIZE: u32 = 64;
 // When the pooled input is a ReLU's output, the ReLU's backward mask (input > 0) is applied here
@@ -20,7 +25,7 @@ override MASK_NONPOSITIVE_INPUT: bool = false;
 @group(0) @binding(5) var<storage, read_write> grad_input: array<f32>;
 
 fn flat_index(gid: vec3u, groups: vec3u) -> u32 {
-  return gid.x + gid.y * groups.x * WORKGROUP_SIZE;
+  return gid.x + gid.z * groups.x * WORKGROUP_SIZE;
 }
 
 fn ceil_div(a: i32, b: i32) -> i32 {
@@ -34,16 +39,16 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) g
   let ox = index % p.out_w;
   let oy = (index / p.out_w) % p.out_h;
   let plane = index / (p.out_w * p.out_h);
-  let y0 = i32(oy * p.stride_h) - i32(p.pad_h);
-  let x0 = i32(ox * p.stride_w) - i32(p.pad_w);
+  let y0 = i32(oy * STRIDE_H) - i32(PAD_H);
+  let x0 = i32(ox * STRIDE_W) - i32(PAD_W);
   let in_plane = plane * p.in_h * p.in_w;
 
   var best = 0.0;
   var best_at = 0xffffffffu;
-  for (var ky = 0u; ky < p.kernel_h; ky++) {
+  for (var ky = 0u; ky < KERNEL_H; ky++) {
     let iy = y0 + i32(ky);
     if (iy < 0 || iy >= i32(p.in_h)) { continue; }
-    for (var kx = 0u; kx < p.kernel_w; kx++) {
+    for (var kx = 0u; kx < KERNEL_W; kx++) {
       let ix = x0 + i32(kx);
       if (ix < 0 || ix >= i32(p.in_w)) { continue; }
       let at = u32(iy) * p.in_w + u32(ix);
@@ -71,12 +76,12 @@ fn backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) 
 
   var sum = 0.0;
   if (!MASK_NONPOSITIVE_INPUT || input[index] > 0.0) {
-    let ty = i32(iy + p.pad_h);
-    let tx = i32(ix + p.pad_w);
-    let oy_begin = max(0, ceil_div(ty - i32(p.kernel_h) + 1, i32(p.stride_h)));
-    let oy_end = min(i32(p.out_h) - 1, ty / i32(p.stride_h));
-    let ox_begin = max(0, ceil_div(tx - i32(p.kernel_w) + 1, i32(p.stride_w)));
-    let ox_end = min(i32(p.out_w) - 1, tx / i32(p.stride_w));
+    let ty = i32(iy + PAD_H);
+    let tx = i32(ix + PAD_W);
+    let oy_begin = max(0, ceil_div(ty - i32(KERNEL_H) + 1, i32(STRIDE_H)));
+    let oy_end = min(i32(p.out_h) - 1, ty / i32(STRIDE_H));
+    let ox_begin = max(0, ceil_div(tx - i32(KERNEL_W) + 1, i32(STRIDE_W)));
+    let ox_end = min(i32(p.out_w) - 1, tx / i32(STRIDE_W));
     let out_plane = plane * p.out_h * p.out_w;
     for (var oy = oy_begin; oy <= oy_end; oy++) {
       for (var ox = ox_begin; ox <= ox_end; ox++) {

@@ -13,14 +13,14 @@ override WORKGROUP_SIZE: u32 = 64;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let index = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
+  let index = gid.x + gid.z * groups.x * WORKGROUP_SIZE;
   if (index >= p.count) { return; }
   values[index] = max(values[index], 0.0);
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let index = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
+  let index = gid.x + gid.z * groups.x * WORKGROUP_SIZE;
   if (index >= p.count) { return; }
   grad[index] = select(0.0, grad[index], output[index] > 0.0);
 }

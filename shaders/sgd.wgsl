@@ -19,7 +19,7 @@ fn tick() {
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn update(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let i = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
+  let i = gid.x + gid.z * groups.x * WORKGROUP_SIZE;
   if (i >= p.count) { return; }
   var g = grad[i] + p.weight_decay * param[i];
   if (p.momentum != 0.0) {

@@ -20,7 +20,7 @@ override WORKGROUP_SIZE: u32 = 64;
 // Per sample: loss_n = logsumexp(z_n) − z_n[label], and dL/dz_n = (softmax(z_n) − onehot) / N.
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn per_sample(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let n = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
+  let n = gid.x + gid.z * groups.x * WORKGROUP_SIZE;
   if (n >= p.batch) { return; }
   let row = n * p.classes;
   var top = logits[row];

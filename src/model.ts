@@ -14,6 +14,7 @@ import { ReLU } from './layers/relu';
 import type { BoundOptimizer, Optimizer } from './optim/optimizer';
 import { initialParameters, layoutParameters, type ParameterEntry } from './parameters';
 import { Plan, type PlannedLayer } from './plan';
+import { profileStages } from './profiler';
 import { Trainer, type FitOptions, type FitResult } from './trainer';
 
 export interface SequentialOptions {
@@ -140,6 +141,19 @@ export class Sequential {
       this.trainers.set(key, trainer);
     }
     return (await trainer).fit(options);
+  }
+
+  /**
+   * Times every stage of a training step on `dataset` (it trains while doing so: `repeats` real steps).
+   * Uses timestamp queries where the adapter has them.
+   */
+  async profileTrainingStep(dataset: Dataset, options: { batchSize?: number; repeats?: number } = {}) {
+    this.alive();
+    if (!this.optimizer) throw new ConfigError('Sequential.profileTrainingStep', 'no optimizer', 'Call model.compile({ optimizer }) first.');
+    const batch = options.batchSize ?? 32;
+    const trainer = await this.optimizer.then((optimizer) => Trainer.create(this, optimizer, dataset, batch));
+    trainer.rewind();
+    return profileStages(this.engine, trainer.stages(), options.repeats ?? 5);
   }
 
   /** Accuracy on the first `limit` samples of `dataset`; only the counts are read back. */

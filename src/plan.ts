@@ -3,7 +3,7 @@
 // pipelines and bind groups that already exist.
 import { BufferGroup } from './gpu/buffer_group';
 import type { Engine } from './gpu/engine';
-import type { BufferSlice } from './gpu/kernel';
+import type { BufferSlice, Stage } from './gpu/kernel';
 import type { Activation, Fusion, Layer, RecordedLayer } from './layers/layer';
 
 /** What a plan needs to know about the model. */
@@ -61,11 +61,20 @@ export class Plan {
   }
 
   forward(pass: GPUComputePassEncoder): void {
-    for (const layer of this.recorded) layer.forward(pass);
+    for (const stage of this.forwardStages()) stage.record(pass);
   }
 
   backward(pass: GPUComputePassEncoder): void {
-    for (let i = this.recorded.length - 1; i >= 0; i--) this.recorded[i].backward(pass);
+    for (const stage of this.backwardStages()) stage.record(pass);
+  }
+
+  /** Every dispatch of the forward pass, in order, so a profiler can time them one by one. */
+  forwardStages(): Stage[] {
+    return this.recorded.flatMap((layer) => layer.forward);
+  }
+
+  backwardStages(): Stage[] {
+    return [...this.recorded].reverse().flatMap((layer) => layer.backward);
   }
 
   dispose(): void {

@@ -8,6 +8,7 @@ import { positiveInt } from './layers/check';
 import { SoftmaxCrossEntropy } from './loss';
 import type { Sequential } from './model';
 import type { BoundOptimizer } from './optim/optimizer';
+import type { Stage } from './gpu/kernel';
 import type { Plan } from './plan';
 import { Random } from './random';
 
@@ -86,15 +87,27 @@ export class Trainer {
     return Math.floor(this.dataset.count / this.batch);
   }
 
-  /** Records one step; nothing here allocates GPU memory or reads from the GPU. */
+  /** Starts from the first batch, in order (profiling and benchmarks). */
+  rewind(): void {
+    this.stream.setOrder(Uint32Array.from({ length: this.dataset.count }, (_, i) => i));
+  }
+
+  /** One training step, in order: gather, forward, loss, backward, update. */
+  stages(): Stage[] {
+    return [
+      { name: 'gather batch', record: (pass) => this.stream.record(pass) },
+      ...this.plan.forwardStages(),
+      { name: 'loss', record: (pass) => this.loss.record(pass) },
+      ...this.plan.backwardStages(),
+      { name: 'optimizer', record: (pass) => this.optimizer.record(pass) },
+    ];
+  }
+
+  /** Records one step into one compute pass; nothing here allocates GPU memory or reads from the GPU. */
   recordStep(): GPUCommandBuffer {
     const encoder = this.model.engine.device.createCommandEncoder({ label: 'training step' });
     const pass = encoder.beginComputePass({ label: 'training step' });
-    this.stream.record(pass);
-    this.plan.forward(pass);
-    this.loss.record(pass);
-    this.plan.backward(pass);
-    this.optimizer.record(pass);
+    for (const stage of this.stages()) stage.record(pass);
     pass.end();
     return encoder.finish();
   }

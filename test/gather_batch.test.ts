@@ -16,7 +16,7 @@ test.each([
 ] as const)('%s: batch %i of %i samples, %i batches, sample shape %o', async (kind, batch, count, batches, shape) => {
   const engine = await testEngine();
   const random = new Random(count);
-  const sampleSize = shape.reduce((a, b) => a * b, 1);
+  const sampleSize = (shape as readonly number[]).reduce((a, b) => a * b, 1);
   const samples = kind === 'bytes' ? Uint8Array.from({ length: count * sampleSize }, () => random.below(256)) : Float32Array.from({ length: count * sampleSize }, () => random.uniform(-3, 3));
   const labels = Uint32Array.from({ length: count }, () => random.below(10));
   const dataset = Dataset.upload(engine, { samples, labels, sampleShape: shape, name: `gather ${kind}` });

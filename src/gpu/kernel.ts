@@ -27,7 +27,7 @@ interface ReflectedBinding {
   size: number;
 }
 
-// WebGPU caps each dispatch dimension at 65535 workgroups; wider grids fold into y, and the shaders
+// WebGPU caps each dispatch dimension at 65535 workgroups; wider grids fold into z, and the shaders
 // unfold them with num_workgroups.
 const MAX_GROUPS_PER_DIMENSION = 65535;
 
@@ -106,7 +106,13 @@ export class Kernel {
   }
 }
 
-/** One dispatch, ready to record as many times as needed. */
+/** A named piece of recorded work: one dispatch, or a sequence of them (a layer's pass, the update). */
+export interface Stage {
+  name: string;
+  record(pass: GPUComputePassEncoder): void;
+}
+
+/** One kernel bound to its buffers, ready to record as many times as needed. */
 export class BoundKernel {
   constructor(
     readonly kernel: Kernel,
@@ -115,12 +121,20 @@ export class BoundKernel {
     readonly uniformBuffer: GPUBuffer | undefined,
   ) {}
 
-  /** Records a dispatch of at least `threads` invocations (one per output element). */
-  record(pass: GPUComputePassEncoder, threads: number): void {
-    const [x, y] = gridFor(threads, this.kernel.workgroupSize);
+  /**
+   * Records a dispatch of at least `threads` invocations along x (folded into z past 65535 workgroups),
+   * times `blocks` workgroups along y (kernels that give each workgroup one block of channels).
+   */
+  record(pass: GPUComputePassEncoder, threads: number, blocks = 1): void {
+    const [x, z] = gridFor(threads, this.kernel.workgroupSize);
     pass.setPipeline(this.kernel.pipeline);
     pass.setBindGroup(0, this.bindGroup);
-    pass.dispatchWorkgroups(x, y);
+    pass.dispatchWorkgroups(x, blocks, z);
+  }
+
+  /** This kernel's dispatch over `threads` invocations and `blocks` channel blocks, as a stage. */
+  dispatch(threads: number, blocks = 1): Stage {
+    return { name: this.label, record: (pass) => this.record(pass, threads, blocks) };
   }
 
   /** Replaces the uniform values (a hyperparameter change); queued like any other write. */

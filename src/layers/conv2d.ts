@@ -1,5 +1,5 @@
 // Conv2d: PyTorch's nn.Conv2d (weight [out, in, kh, kw], bias [out]), with a following ReLU fused in.
-import type { BoundKernel } from '../gpu/kernel';
+import type { Stage } from '../gpu/kernel';
 import { imageShape, nonNegativeInt, pair, positiveInt, slidingOutput, type Size2 } from './check';
 import { Layer, type BuildContext, type ParameterSpec, type RecordedLayer } from './layer';
 
@@ -59,39 +59,39 @@ export class Conv2d extends Layer {
     const uniforms = {
       batch: ctx.batch, in_channels: this.inChannels, in_h: inH, in_w: inW,
       out_channels: this.outChannels, out_h: outH, out_w: outW,
-      kernel_h: this.kernel[0], kernel_w: this.kernel[1], stride_h: this.stride[0], stride_w: this.stride[1],
-      pad_h: this.padding[0], pad_w: this.padding[1],
+    };
+    const geometry = {
+      KERNEL_H: this.kernel[0], KERNEL_W: this.kernel[1], STRIDE_H: this.stride[0], STRIDE_W: this.stride[1],
+      PAD_H: this.padding[0], PAD_W: this.padding[1],
     };
     const kernels = ctx.engine.kernels;
-    const outputs = ctx.batch * this.outChannels * outH * outW;
-    const forward = (await kernels.get('conv2d_forward', 'main', { RELU: ctx.fusion.reluAfter })).bind(
+    const forward = (await kernels.get('conv2d_forward', 'main', { ...geometry, RELU: ctx.fusion.reluAfter })).bind(
       ctx.memory,
       `${ctx.label} forward`,
       { input: ctx.input.buffer, weight: ctx.params.weight, bias: ctx.params.bias, output: ctx.output.buffer },
       uniforms,
     );
-    const backward: Array<[BoundKernel, number]> = [];
+    // Blocked kernels: invocations along x own 4 pixels of a row (or 4 taps); workgroups along y own 4 channels.
+    const backward: Stage[] = [];
     if (ctx.training) {
       const gradOutput = ctx.output.grad!;
       const [inputGrad, weightGrad, biasGrad] = await Promise.all(
-        ['input_grad', 'weight_grad', 'bias_grad'].map((entry) => kernels.get('conv2d_backward', entry)),
+        ['input_grad', 'weight_grad', 'bias_grad'].map((entry) => kernels.get('conv2d_backward', entry, geometry)),
       );
       // The first layer's input is data: no gradient is needed there.
       if (ctx.input.grad) {
-        backward.push([
-          inputGrad.bind(ctx.memory, `${ctx.label} input gradient`, { grad_output: gradOutput, weight: ctx.params.weight, grad_input: ctx.input.grad }, uniforms),
-          ctx.batch * this.inChannels * inH * inW,
-        ]);
+        const bound = inputGrad.bind(ctx.memory, `${ctx.label} input gradient`, { grad_output: gradOutput, weight: ctx.params.weight, grad_input: ctx.input.grad }, uniforms);
+        backward.push(bound.dispatch(ctx.batch * inH * Math.ceil(inW / 4), Math.ceil(this.inChannels / 4)));
       }
-      backward.push([
-        weightGrad.bind(ctx.memory, `${ctx.label} weight gradient`, { grad_output: gradOutput, input: ctx.input.buffer, grad_weight: ctx.grads.weight }, uniforms),
-        this.outChannels * this.inChannels * this.kernel[0] * this.kernel[1],
-      ]);
-      backward.push([biasGrad.bind(ctx.memory, `${ctx.label} bias gradient`, { grad_output: gradOutput, grad_bias: ctx.grads.bias }, uniforms), this.outChannels]);
+      const taps = this.inChannels * this.kernel[0] * this.kernel[1];
+      const boundWeight = weightGrad.bind(ctx.memory, `${ctx.label} weight gradient`, { grad_output: gradOutput, input: ctx.input.buffer, grad_weight: ctx.grads.weight }, uniforms);
+      backward.push(boundWeight.dispatch(Math.ceil(taps / 4), Math.ceil(this.outChannels / 4)));
+      const boundBias = biasGrad.bind(ctx.memory, `${ctx.label} bias gradient`, { grad_output: gradOutput, grad_bias: ctx.grads.bias }, uniforms);
+      backward.push(boundBias.dispatch(this.outChannels));
     }
     return {
-      forward: (pass) => forward.record(pass, outputs),
-      backward: (pass) => backward.forEach(([kernel, threads]) => kernel.record(pass, threads)),
+      forward: [forward.dispatch(ctx.batch * outH * Math.ceil(outW / 4), Math.ceil(this.outChannels / 4))],
+      backward,
     };
   }
 }

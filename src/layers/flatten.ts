@@ -14,6 +14,6 @@ export class Flatten extends Layer {
   }
 
   async build(): Promise<RecordedLayer> {
-    return { forward: () => {}, backward: () => {} };
+    return { forward: [], backward: [] };
   }
 }

@@ -3,7 +3,7 @@
 // forward and backward passes.
 import type { Engine } from '../gpu/engine';
 import type { BufferGroup } from '../gpu/buffer_group';
-import type { BufferSlice } from '../gpu/kernel';
+import type { BufferSlice, Stage } from '../gpu/kernel';
 
 /** A tensor the model planned: a buffer holding [batch, ...shape] floats, and its gradient if it has one. */
 export interface Activation {
@@ -49,9 +49,10 @@ export interface BuildContext {
   training: boolean;
 }
 
+/** A layer's dispatches, bound to the plan's buffers: recorded in order (backward in reverse layer order). */
 export interface RecordedLayer {
-  forward(pass: GPUComputePassEncoder): void;
-  backward(pass: GPUComputePassEncoder): void;
+  forward: Stage[];
+  backward: Stage[];
 }
 
 export abstract class Layer {

@@ -1,5 +1,5 @@
 // Linear: PyTorch's nn.Linear (weight [out, in], bias [out]), with a following ReLU fused in.
-import type { BoundKernel } from '../gpu/kernel';
+import type { Stage } from '../gpu/kernel';
 import { ShapeError } from '../gpu/errors';
 import { positiveInt } from './check';
 import { Layer, type BuildContext, type ParameterSpec, type RecordedLayer } from './layer';
@@ -50,27 +50,25 @@ export class Linear extends Layer {
       { input: ctx.input.buffer, weight: ctx.params.weight, bias: ctx.params.bias, output: ctx.output.buffer },
       uniforms,
     );
-    const backward: Array<[BoundKernel, number]> = [];
+    const backward: Stage[] = [];
     if (ctx.training) {
       const gradOutput = ctx.output.grad!;
       const [inputGrad, weightGrad, biasGrad] = await Promise.all(
         ['input_grad', 'weight_grad', 'bias_grad'].map((entry) => kernels.get('linear', entry)),
       );
       if (ctx.input.grad) {
-        backward.push([
-          inputGrad.bind(ctx.memory, `${ctx.label} input gradient`, { grad_output: gradOutput, weight: ctx.params.weight, grad_input: ctx.input.grad }, uniforms),
-          ctx.batch * this.inFeatures,
-        ]);
+        backward.push(
+          inputGrad.bind(ctx.memory, `${ctx.label} input gradient`, { grad_output: gradOutput, weight: ctx.params.weight, grad_input: ctx.input.grad }, uniforms).dispatch(ctx.batch * this.inFeatures),
+        );
       }
-      backward.push([
-        weightGrad.bind(ctx.memory, `${ctx.label} weight gradient`, { grad_output: gradOutput, input: ctx.input.buffer, grad_weight: ctx.grads.weight }, uniforms),
-        this.outFeatures * this.inFeatures,
-      ]);
-      backward.push([biasGrad.bind(ctx.memory, `${ctx.label} bias gradient`, { grad_output: gradOutput, grad_bias: ctx.grads.bias }, uniforms), this.outFeatures]);
+      backward.push(
+        weightGrad.bind(ctx.memory, `${ctx.label} weight gradient`, { grad_output: gradOutput, input: ctx.input.buffer, grad_weight: ctx.grads.weight }, uniforms).dispatch(this.outFeatures * this.inFeatures),
+      );
+      backward.push(biasGrad.bind(ctx.memory, `${ctx.label} bias gradient`, { grad_output: gradOutput, grad_bias: ctx.grads.bias }, uniforms).dispatch(this.outFeatures));
     }
     return {
-      forward: (pass) => forward.record(pass, ctx.batch * this.outFeatures),
-      backward: (pass) => backward.forEach(([kernel, threads]) => kernel.record(pass, threads)),
+      forward: [forward.dispatch(ctx.batch * this.outFeatures)],
+      backward,
     };
   }
 }

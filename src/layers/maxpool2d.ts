@@ -44,13 +44,13 @@ export class MaxPool2d extends Layer {
     const [c, inH, inW] = ctx.input.shape;
     const [, outH, outW] = ctx.output.shape;
     const planes = ctx.batch * c;
-    const uniforms = {
-      planes, in_h: inH, in_w: inW, out_h: outH, out_w: outW,
-      kernel_h: this.kernel[0], kernel_w: this.kernel[1], stride_h: this.stride[0], stride_w: this.stride[1],
-      pad_h: this.padding[0], pad_w: this.padding[1],
+    const uniforms = { planes, in_h: inH, in_w: inW, out_h: outH, out_w: outW };
+    const geometry = {
+      KERNEL_H: this.kernel[0], KERNEL_W: this.kernel[1], STRIDE_H: this.stride[0], STRIDE_W: this.stride[1],
+      PAD_H: this.padding[0], PAD_W: this.padding[1],
     };
     const argmax = ctx.memory.createBuffer(`${ctx.label} argmax`, planes * outH * outW * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
-    const forward = (await ctx.engine.kernels.get('maxpool2d', 'forward')).bind(
+    const forward = (await ctx.engine.kernels.get('maxpool2d', 'forward', geometry)).bind(
       ctx.memory,
       `${ctx.label} forward`,
       { input: ctx.input.buffer, output: ctx.output.buffer, argmax },
@@ -58,7 +58,7 @@ export class MaxPool2d extends Layer {
     );
     const backward =
       ctx.training && ctx.input.grad
-        ? (await ctx.engine.kernels.get('maxpool2d', 'backward', { MASK_NONPOSITIVE_INPUT: ctx.fusion.maskInput })).bind(
+        ? (await ctx.engine.kernels.get('maxpool2d', 'backward', { ...geometry, MASK_NONPOSITIVE_INPUT: ctx.fusion.maskInput })).bind(
             ctx.memory,
             `${ctx.label} backward`,
             { input: ctx.input.buffer, argmax, grad_output: ctx.output.grad!, grad_input: ctx.input.grad },
@@ -66,8 +66,8 @@ export class MaxPool2d extends Layer {
           )
         : undefined;
     return {
-      forward: (pass) => forward.record(pass, planes * outH * outW),
-      backward: (pass) => backward?.record(pass, planes * inH * inW),
+      forward: [forward.dispatch(planes * outH * outW)],
+      backward: backward ? [backward.dispatch(planes * inH * inW)] : [],
     };
   }
 }

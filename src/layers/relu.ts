@@ -25,8 +25,8 @@ export class ReLU extends Layer {
         ? undefined
         : (await kernels.get('relu', 'backward')).bind(ctx.memory, `${ctx.label} backward`, { output: ctx.output.buffer, grad: ctx.output.grad }, { count });
     return {
-      forward: (pass) => forward?.record(pass, count),
-      backward: (pass) => backward?.record(pass, count),
+      forward: forward ? [forward.dispatch(count)] : [],
+      backward: backward ? [backward.dispatch(count)] : [],
     };
   }
 }

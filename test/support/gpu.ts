@@ -75,7 +75,7 @@ export async function runLayer(
     });
     let encoder = engine.device.createCommandEncoder();
     let pass = encoder.beginComputePass();
-    recorded.forward(pass);
+    for (const stage of recorded.forward) stage.record(pass);
     pass.end();
     await engine.checked('test forward', () => engine.device.queue.submit([encoder.finish()]));
     const result: LayerRun = { output: new Float32Array(await engine.read(output.buffer, 0, outFloats * 4)), grads: {} };
@@ -83,7 +83,7 @@ export async function runLayer(
       engine.write(output.grad!, 0, options.gradOutput!);
       encoder = engine.device.createCommandEncoder();
       pass = encoder.beginComputePass();
-      recorded.backward(pass);
+      for (const stage of recorded.backward) stage.record(pass);
       pass.end();
       await engine.checked('test backward', () => engine.device.queue.submit([encoder.finish()]));
       result.gradInput = new Float32Array(await engine.read(input.grad!, 0, options.input.length * 4));
