@@ -11,26 +11,30 @@ override WORKGROUP_SIZE: u32 = 64;
 @group(0) @binding(2) var<storage, read> grad: array<f32>;
 @group(0) @binding(3) var<storage, read_write> exp_avg: array<f32>;
 @group(0) @binding(4) var<storage, read_write> exp_avg_sq: array<f32>;
-// The step count lives on the GPU, so a step needs no upload.
-@group(0) @binding(5) var<storage, read_write> step: u32;
+// The step count and β^t live on the GPU, so a step needs no upload. β^t is kept as a running product:
+// pow() is approximate on some adapters, and 1 − β^t magnifies its error when β is close to 1.
+struct AdamState { step: u32, beta1_power: f32, beta2_power: f32 }
+@group(0) @binding(5) var<storage, read_write> state: AdamState;
 
 @compute @workgroup_size(1)
 fn tick() {
-  step += 1u;
+  let first = state.step == 0u;
+  state.step += 1u;
+  state.beta1_power = select(state.beta1_power * p.beta1, p.beta1, first);
+  state.beta2_power = select(state.beta2_power * p.beta2, p.beta2, first);
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn update(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let i = gid.x + gid.z * groups.x * WORKGROUP_SIZE;
   if (i >= p.count) { return; }
-  let t = f32(step);
   let g = grad[i] + p.weight_decay * param[i];
   let m = p.beta1 * exp_avg[i] + (1.0 - p.beta1) * g;
   let v = p.beta2 * exp_avg_sq[i] + (1.0 - p.beta2) * g * g;
   exp_avg[i] = m;
   exp_avg_sq[i] = v;
-  let bias_correction1 = 1.0 - pow(p.beta1, t);
-  let bias_correction2 = 1.0 - pow(p.beta2, t);
+  let bias_correction1 = 1.0 - state.beta1_power;
+  let bias_correction2 = 1.0 - state.beta2_power;
   let denom = sqrt(v) / sqrt(bias_correction2) + p.eps;
   param[i] -= (p.lr / bias_correction1) * m / denom;
 }
