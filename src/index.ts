@@ -15,6 +15,8 @@ export { Adam, type AdamOptions } from './optim/adam';
 export { SGD, type SgdOptions } from './optim/sgd';
 export { Optimizer } from './optim/optimizer';
 export { Dataset, type DatasetSource } from './data/dataset';
+export { parseIdx, IdxError } from './data/idx';
+export { loadMnist, type Mnist } from './data/mnist';
 export { Random } from './random';
 export { referenceCnn } from './reference_cnn';
 

@@ -1,3 +1,4 @@
 // The Node entry point: everything in index.ts, plus an engine that finds an adapter through Dawn.
 export * from './index';
 export { createNodeEngine, type NodeEngineOptions, type AdapterChoice } from './gpu/node_host';
+export { loadMnistFromPackage, loadMnistFromDirectory } from './data/mnist_node';

@@ -5,6 +5,7 @@ import type { Stage } from './gpu/kernel';
 
 export interface StageTime {
   name: string;
+  flops: number;
   /** Median over the repeats, in milliseconds. */
   ms: number;
 }
@@ -52,6 +53,6 @@ export async function profileStages(engine: Engine, stages: readonly Stage[], re
 function summarize(stages: readonly Stage[], samples: number[][]): StageTime[] {
   return stages.map((stage, i) => {
     const sorted = [...samples[i]].sort((a, b) => a - b);
-    return { name: stage.name, ms: sorted[Math.floor(sorted.length / 2)] };
+    return { name: stage.name, flops: stage.flops, ms: sorted[Math.floor(sorted.length / 2)] };
   });
 }

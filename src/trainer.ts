@@ -16,13 +16,19 @@ export interface TrainingLog {
   epoch: number;
   /** Steps taken by the model so far (1-based). */
   step: number;
+  /** The step within its epoch (1-based), of stepsPerEpoch. */
+  epochStep: number;
+  stepsPerEpoch: number;
   loss: number;
 }
 
 export interface Progress {
   epoch: number;
+  /** Steps of this fit() submitted so far. */
   step: number;
   totalSteps: number;
+  stepsPerEpoch: number;
+  /** Counts finished steps only, so it is not inflated by the steps still queued on the GPU. */
   samplesPerSecond: number;
   elapsedSeconds: number;
   etaSeconds: number;
@@ -42,10 +48,13 @@ export interface FitOptions {
   onProgress?: (progress: Progress) => void;
   /** Stops training after the current step. */
   signal?: AbortSignal;
+  /** Stops after this many steps, wherever in an epoch that falls (default: all epochs). */
+  maxSteps?: number;
 }
 
 export interface FitResult {
   steps: number;
+  /** Time training, not counting the time spent in onLog (which may evaluate the model). */
   seconds: number;
   samplesPerSecond: number;
   logs: TrainingLog[];
@@ -95,11 +104,11 @@ export class Trainer {
   /** One training step, in order: gather, forward, loss, backward, update. */
   stages(): Stage[] {
     return [
-      { name: 'gather batch', record: (pass) => this.stream.record(pass) },
+      { name: 'gather batch', flops: 0, record: (pass) => this.stream.record(pass) },
       ...this.plan.forwardStages(),
-      { name: 'loss', record: (pass) => this.loss.record(pass) },
+      { name: 'loss', flops: 0, record: (pass) => this.loss.record(pass) },
       ...this.plan.backwardStages(),
-      { name: 'optimizer', record: (pass) => this.optimizer.record(pass) },
+      { name: 'optimizer', flops: 0, record: (pass) => this.optimizer.record(pass) },
     ];
   }
 
@@ -119,25 +128,31 @@ export class Trainer {
     const engine = this.model.engine;
     const queue = engine.device.queue;
     this.optimizer.refresh();
-    const totalSteps = epochs * this.stepsPerEpoch;
+    const totalSteps = Math.min(epochs * this.stepsPerEpoch, options.maxSteps === undefined ? Infinity : positiveInt('Sequential.fit', 'maxSteps', options.maxSteps));
     const logs: TrainingLog[] = [];
     const inFlight: Promise<void>[] = [];
     const started = performance.now();
     let steps = 0;
+    let finished = 0;
     let stopped = false;
+    let callbackSeconds = 0;
+    const stepsPerEpoch = this.stepsPerEpoch;
 
-    const readLoss = async (epoch: number) => {
+    const readLoss = async (epoch: number, epochStep: number) => {
       const stats = await this.loss.read();
       if (stats.firstNonFinite) throw new NonFiniteLossError(this.firstStep + stats.firstNonFinite, stats.loss);
-      const log = { epoch, step: this.model.step, loss: stats.loss };
+      const log = { epoch, step: this.model.step, epochStep, stepsPerEpoch, loss: stats.loss };
       logs.push(log);
+      const called = performance.now();
       await options.onLog?.(log);
+      callbackSeconds += (performance.now() - called) / 1000;
     };
 
     training: for (let epoch = 0; epoch < epochs; epoch++) {
       const order = options.shuffle === false ? Uint32Array.from({ length: this.dataset.count }, (_, i) => i) : new Random(epochSeed(seed, epoch)).permutation(this.dataset.count);
       this.stream.setOrder(order);
       for (let s = 0; s < this.stepsPerEpoch; s++) {
+        if (steps === totalSteps) break training;
         if (options.signal?.aborted) {
           stopped = true;
           break training;
@@ -148,25 +163,29 @@ export class Trainer {
         const rejected = engine.device.popErrorScope();
         const done = Promise.all([rejected, queue.onSubmittedWorkDone()]).then(([error]) => {
           if (error) throw new KernelError('training step', 'validation', error.message);
+          finished++;
         });
         done.catch(() => {}); // awaited below; this only keeps Node from reporting it early
         inFlight.push(done);
         if (inFlight.length > STEPS_IN_FLIGHT) await inFlight.shift();
         this.model.step++;
         steps++;
-        if (steps % logEvery === 0 || steps === totalSteps) await readLoss(epoch + 1);
-        const elapsed = (performance.now() - started) / 1000;
+        if (steps % logEvery === 0 || steps === totalSteps) await readLoss(epoch + 1, s + 1);
+        const elapsed = (performance.now() - started) / 1000 - callbackSeconds;
         options.onProgress?.({
-          epoch: epoch + 1, step: steps, totalSteps, elapsedSeconds: elapsed,
-          samplesPerSecond: (steps * this.batch) / elapsed,
-          etaSeconds: (elapsed / steps) * (totalSteps - steps),
+          epoch: epoch + 1, step: steps, totalSteps, stepsPerEpoch, elapsedSeconds: elapsed,
+          samplesPerSecond: (finished * this.batch) / elapsed,
+          etaSeconds: finished ? (elapsed / finished) * (totalSteps - finished) : NaN,
         });
       }
     }
     for (const done of inFlight) await done;
-    if (stopped && steps % logEvery !== 0 && steps > 0) await readLoss(logs.at(-1)?.epoch ?? 1);
+    if (stopped && steps % logEvery !== 0 && steps > 0) {
+      const epoch = Math.ceil(this.model.step / stepsPerEpoch);
+      await readLoss(epoch, this.model.step - (epoch - 1) * stepsPerEpoch);
+    }
     engine.checkAlive();
-    const seconds = (performance.now() - started) / 1000;
+    const seconds = (performance.now() - started) / 1000 - callbackSeconds;
     return { steps, seconds, samplesPerSecond: (steps * this.batch) / seconds, logs, finalLoss: logs.at(-1)?.loss ?? NaN, stopped };
   }
 }

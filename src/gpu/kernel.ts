@@ -109,6 +109,8 @@ export class Kernel {
 /** A named piece of recorded work: one dispatch, or a sequence of them (a layer's pass, the update). */
 export interface Stage {
   name: string;
+  /** Arithmetic it does (a multiply-add counts 2), for achieved-rate reports; 0 where negligible. */
+  flops: number;
   record(pass: GPUComputePassEncoder): void;
 }
 
@@ -133,8 +135,8 @@ export class BoundKernel {
   }
 
   /** This kernel's dispatch over `threads` invocations and `blocks` channel blocks, as a stage. */
-  dispatch(threads: number, blocks = 1): Stage {
-    return { name: this.label, record: (pass) => this.record(pass, threads, blocks) };
+  dispatch(threads: number, blocks = 1, flops = 0): Stage {
+    return { name: this.label, flops, record: (pass) => this.record(pass, threads, blocks) };
   }
 
   /** Replaces the uniform values (a hyperparameter change); queued like any other write. */

@@ -65,6 +65,8 @@ export class Conv2d extends Layer {
       PAD_H: this.padding[0], PAD_W: this.padding[1],
     };
     const kernels = ctx.engine.kernels;
+    // The forward pass, the input gradient and the weight gradient each do this many FLOPs.
+    const flops = ctx.batch * this.forwardFlops(ctx.input.shape);
     const forward = (await kernels.get('conv2d_forward', 'main', { ...geometry, RELU: ctx.fusion.reluAfter })).bind(
       ctx.memory,
       `${ctx.label} forward`,
@@ -81,16 +83,16 @@ export class Conv2d extends Layer {
       // The first layer's input is data: no gradient is needed there.
       if (ctx.input.grad) {
         const bound = inputGrad.bind(ctx.memory, `${ctx.label} input gradient`, { grad_output: gradOutput, weight: ctx.params.weight, grad_input: ctx.input.grad }, uniforms);
-        backward.push(bound.dispatch(ctx.batch * inH * Math.ceil(inW / 4), Math.ceil(this.inChannels / 4)));
+        backward.push(bound.dispatch(ctx.batch * inH * Math.ceil(inW / 4), Math.ceil(this.inChannels / 4), flops));
       }
       const taps = this.inChannels * this.kernel[0] * this.kernel[1];
       const boundWeight = weightGrad.bind(ctx.memory, `${ctx.label} weight gradient`, { grad_output: gradOutput, input: ctx.input.buffer, grad_weight: ctx.grads.weight }, uniforms);
-      backward.push(boundWeight.dispatch(Math.ceil(taps / 4), Math.ceil(this.outChannels / 4)));
+      backward.push(boundWeight.dispatch(Math.ceil(taps / 4), Math.ceil(this.outChannels / 4), flops));
       const boundBias = biasGrad.bind(ctx.memory, `${ctx.label} bias gradient`, { grad_output: gradOutput, grad_bias: ctx.grads.bias }, uniforms);
-      backward.push(boundBias.dispatch(this.outChannels));
+      backward.push(boundBias.dispatch(this.outChannels, 1, ctx.batch * this.outChannels * outH * outW));
     }
     return {
-      forward: [forward.dispatch(ctx.batch * outH * Math.ceil(outW / 4), Math.ceil(this.outChannels / 4))],
+      forward: [forward.dispatch(ctx.batch * outH * Math.ceil(outW / 4), Math.ceil(this.outChannels / 4), flops)],
       backward,
     };
   }

@@ -44,6 +44,7 @@ export class Linear extends Layer {
   async build(ctx: BuildContext): Promise<RecordedLayer> {
     const uniforms = { batch: ctx.batch, in_features: this.inFeatures, out_features: this.outFeatures };
     const kernels = ctx.engine.kernels;
+    const flops = ctx.batch * this.forwardFlops();
     const forward = (await kernels.get('linear', 'forward', { RELU: ctx.fusion.reluAfter })).bind(
       ctx.memory,
       `${ctx.label} forward`,
@@ -58,16 +59,16 @@ export class Linear extends Layer {
       );
       if (ctx.input.grad) {
         backward.push(
-          inputGrad.bind(ctx.memory, `${ctx.label} input gradient`, { grad_output: gradOutput, weight: ctx.params.weight, grad_input: ctx.input.grad }, uniforms).dispatch(ctx.batch * this.inFeatures),
+          inputGrad.bind(ctx.memory, `${ctx.label} input gradient`, { grad_output: gradOutput, weight: ctx.params.weight, grad_input: ctx.input.grad }, uniforms).dispatch(ctx.batch * this.inFeatures, 1, flops),
         );
       }
       backward.push(
-        weightGrad.bind(ctx.memory, `${ctx.label} weight gradient`, { grad_output: gradOutput, input: ctx.input.buffer, grad_weight: ctx.grads.weight }, uniforms).dispatch(this.outFeatures * this.inFeatures),
+        weightGrad.bind(ctx.memory, `${ctx.label} weight gradient`, { grad_output: gradOutput, input: ctx.input.buffer, grad_weight: ctx.grads.weight }, uniforms).dispatch(this.outFeatures * this.inFeatures, 1, flops),
       );
-      backward.push(biasGrad.bind(ctx.memory, `${ctx.label} bias gradient`, { grad_output: gradOutput, grad_bias: ctx.grads.bias }, uniforms).dispatch(this.outFeatures));
+      backward.push(biasGrad.bind(ctx.memory, `${ctx.label} bias gradient`, { grad_output: gradOutput, grad_bias: ctx.grads.bias }, uniforms).dispatch(this.outFeatures, 1, ctx.batch * this.outFeatures));
     }
     return {
-      forward: [forward.dispatch(ctx.batch * this.outFeatures)],
+      forward: [forward.dispatch(ctx.batch * this.outFeatures, 1, flops)],
       backward,
     };
   }

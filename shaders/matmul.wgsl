@@ -1,0 +1,39 @@
+// C = A · B for row-major A [M, K], B [K, N], C [M, N], with M, N, K multiples of 4. Used by the benchmark
+// as the adapter's achievable ceiling: each invocation computes a 4 × 4 block of C with vec4 loads and
+// register accumulators, no workgroup memory and no barriers (the fastest shape measured on software
+// adapters, where barriers are expensive).
+
+struct Params { m: u32, n: u32, k: u32 }
+
+override WORKGROUP_SIZE: u32 = 64;
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> a: array<vec4f>;
+@group(0) @binding(2) var<storage, read> b: array<vec4f>;
+@group(0) @binding(3) var<storage, read_write> c: array<vec4f>;
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let tile = gid.x + gid.z * groups.x * WORKGROUP_SIZE;
+  let cols = p.n / 4u;
+  if (tile >= (p.m / 4u) * cols) { return; }
+  let row = (tile / cols) * 4u;
+  let col = tile % cols;
+  var acc = array<vec4f, 4>(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
+  let k4 = p.k / 4u;
+  for (var kk = 0u; kk < k4; kk++) {
+    // Four consecutive k for each of the four rows, and the matching four rows of B.
+    let a0 = a[(row + 0u) * k4 + kk];
+    let a1 = a[(row + 1u) * k4 + kk];
+    let a2 = a[(row + 2u) * k4 + kk];
+    let a3 = a[(row + 3u) * k4 + kk];
+    for (var i = 0u; i < 4u; i++) {
+      let bi = b[(kk * 4u + i) * cols + col];
+      acc[0] += a0[i] * bi;
+      acc[1] += a1[i] * bi;
+      acc[2] += a2[i] * bi;
+      acc[3] += a3[i] * bi;
+    }
+  }
+  for (var r = 0u; r < 4u; r++) { c[(row + r) * cols + col] = acc[r]; }
+}

@@ -1,0 +1,123 @@
+// `npm run train`: trains the reference CNN on MNIST in Node, printing what the PyTorch tutorial prints
+// (the loss and the accuracy on the first test images every few steps, then the test accuracy and ten
+// predictions), plus the adapter and the speed. Bundled by Vite (`--mode cli`) so the shaders are inlined.
+import { loadMnistFromPackage } from '../data/mnist_node';
+import type { Mnist } from '../data/mnist';
+import { Adam, createNodeEngine, Dataset, EngineError, referenceCnn, type Engine, type TrainingLog } from '../node';
+import { duration, ProgressBar } from './progress_bar';
+import { parseTrainOptions, USAGE, UsageError, type TrainOptions } from './train_options';
+
+const SAMPLE_SHAPE = [1, 28, 28];
+const PIXELS = 28 * 28;
+const SHOWN_PREDICTIONS = 10;
+
+const percent = (accuracy: number) => `${(100 * accuracy).toFixed(2)}%`;
+
+async function train(engine: Engine, mnist: Mnist, options: TrainOptions): Promise<Record<string, unknown>> {
+  const { epochs, batchSize, lr, seed, limit, evalEvery, evalLimit, testLimit } = options;
+  const model = referenceCnn(engine, { seed });
+  model.compile({ optimizer: new Adam({ lr }) });
+  const trainSet = Dataset.upload(engine, {
+    samples: mnist.train.images.subarray(0, limit * PIXELS), labels: mnist.train.labels.subarray(0, limit), sampleShape: SAMPLE_SHAPE, name: 'MNIST train',
+  });
+  const testSet = Dataset.upload(engine, { samples: mnist.test.images, labels: mnist.test.labels, sampleShape: SAMPLE_SHAPE, name: 'MNIST test' });
+  const stepsPerEpoch = Math.floor(limit / batchSize);
+  console.log(
+    `Training on ${limit} images (${stepsPerEpoch} steps of ${batchSize} per epoch) for ${epochs} epoch${epochs > 1 ? 's' : ''}, ` +
+      `Adam lr ${lr}, seed ${seed}, on ${engine.adapter.label}`,
+  );
+
+  // Stop cleanly on the first Ctrl-C and still report; a second one quits (Node's default).
+  const stop = new AbortController();
+  process.once('SIGINT', () => {
+    stop.abort();
+    console.error('\nStopping after this step (Ctrl-C again to quit).');
+  });
+  const bar = new ProgressBar();
+  let evalSeconds = 0;
+  const onLog = async (log: TrainingLog) => {
+    let line = `Epoch [${log.epoch}/${epochs}], Step [${log.epochStep}/${log.stepsPerEpoch}], Loss: ${log.loss.toFixed(4)}`;
+    if (evalLimit > 0) {
+      const started = performance.now();
+      const evaluation = await model.evaluate(testSet, { limit: evalLimit });
+      evalSeconds += (performance.now() - started) / 1000;
+      line += `, Test accuracy (first ${evaluation.count}): ${percent(evaluation.accuracy)}`;
+    }
+    bar.clear();
+    console.log(line);
+  };
+  const result = await model.fit(trainSet, {
+    epochs, batchSize, seed, logEvery: evalEvery, onLog, onProgress: (p) => bar.update(p), signal: stop.signal,
+  });
+  bar.clear();
+  if (result.stopped) console.log(`Stopped early after ${result.steps} steps.`);
+
+  const final = await model.evaluate(testSet, { limit: testLimit, predictions: true });
+  const shown = Math.min(SHOWN_PREDICTIONS, final.count);
+  console.log(`Test accuracy of the model on the ${final.count} test images: ${percent(final.accuracy)}`);
+  console.log(`Predicted: ${[...final.predictions!.subarray(0, shown)].join(' ')}`);
+  console.log(`Actual:    ${[...mnist.test.labels.subarray(0, shown)].join(' ')}`);
+  console.log(`Adapter: ${engine.adapter.label}`);
+  console.log(
+    `Trained ${result.steps} steps (${result.steps * batchSize} images) in ${duration(result.seconds)} ` +
+      `(${result.seconds.toFixed(1)} s, not counting ${evalSeconds.toFixed(1)} s of periodic evaluation): ${result.samplesPerSecond.toFixed(1)} samples/s`,
+  );
+  await model.dispose();
+  trainSet.dispose();
+  testSet.dispose();
+  return {
+    test_accuracy: final.accuracy,
+    test_correct: final.correct,
+    test_count: final.count,
+    train_seconds: result.seconds,
+    eval_seconds: evalSeconds,
+    samples_per_s: result.samplesPerSecond,
+    steps: result.steps,
+    stopped: result.stopped,
+    final_loss: result.finalLoss,
+    losses: result.logs.map(({ epoch, step, loss }) => ({ epoch, step, loss })),
+    predictions: [...final.predictions!.subarray(0, shown)],
+    labels: [...mnist.test.labels.subarray(0, shown)],
+    seed, adapter: engine.adapter.label, software_adapter: engine.adapter.software,
+    epochs, batch_size: batchSize, lr, limit, eval_every: evalEvery, eval_limit: evalLimit,
+  };
+}
+
+async function main(args: readonly string[]): Promise<number> {
+  let options: TrainOptions;
+  try {
+    options = parseTrainOptions(args);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`train: ${e.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  let engine: Engine | undefined;
+  try {
+    const mnist = await loadMnistFromPackage();
+    engine = await createNodeEngine({ adapter: options.adapter });
+    const summary = await train(engine, mnist, options);
+    if (options.json) console.log(JSON.stringify(summary));
+    return 0;
+  } catch (e) {
+    // Engine errors are written for people: the message says what failed and what to do.
+    if (!(e instanceof EngineError)) throw e;
+    console.error(`train: ${e.message}`);
+    return 1;
+  } finally {
+    engine?.dispose();
+  }
+}
+
+// Dawn keeps Node's event loop alive, so exit explicitly, once stdout has been written out.
+main(process.argv.slice(2)).then(
+  (code) => process.stdout.write('', () => process.exit(code)),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,103 @@
+// The options of `npm run train`: one table drives parsing, checking and the help text.
+import { parseArgs } from 'node:util';
+import type { AdapterChoice } from '../gpu/node_host';
+
+export interface TrainOptions {
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  seed: number;
+  limit: number;
+  evalEvery: number;
+  evalLimit: number;
+  testLimit: number;
+  /** Undefined: $WEBGPU_ADAPTER, else auto (see createNodeEngine). */
+  adapter: AdapterChoice | undefined;
+  json: boolean;
+  help: boolean;
+}
+
+/** A bad command line; the message says what was wrong, USAGE what is valid. */
+export class UsageError extends Error {}
+
+type NumberOption = 'epochs' | 'batchSize' | 'lr' | 'seed' | 'limit' | 'evalEvery' | 'evalLimit' | 'testLimit';
+
+interface NumberSpec {
+  flag: string;
+  value: string;
+  default: number;
+  min: number;
+  max: number;
+  integer: boolean;
+  help: string;
+}
+
+export const TRAIN_IMAGES = 60000;
+export const TEST_IMAGES = 10000;
+
+const NUMBERS: Record<NumberOption, NumberSpec> = {
+  epochs: { flag: 'epochs', value: 'N', default: 1, min: 1, max: 1000, integer: true, help: 'passes over the training images' },
+  batchSize: { flag: 'batch-size', value: 'N', default: 50, min: 1, max: 60000, integer: true, help: 'images per step' },
+  lr: { flag: 'lr', value: 'X', default: 0.001, min: Number.MIN_VALUE, max: 10, integer: false, help: 'Adam learning rate' },
+  seed: { flag: 'seed', value: 'N', default: 1, min: 0, max: 2 ** 32 - 1, integer: true, help: 'seed of the initial weights and of the shuffles' },
+  limit: { flag: 'limit', value: 'N', default: TRAIN_IMAGES, min: 1, max: TRAIN_IMAGES, integer: true, help: 'train on the first N training images' },
+  evalEvery: { flag: 'eval-every', value: 'K', default: 50, min: 1, max: 1e9, integer: true, help: 'print the loss and the test accuracy every K steps' },
+  evalLimit: { flag: 'eval-limit', value: 'N', default: 2000, min: 0, max: TEST_IMAGES, integer: true, help: 'test images for that accuracy, 0 for none' },
+  testLimit: { flag: 'test-limit', value: 'N', default: TEST_IMAGES, min: 1, max: TEST_IMAGES, integer: true, help: 'test images for the final accuracy' },
+};
+
+const ADAPTERS: readonly AdapterChoice[] = ['auto', 'lavapipe', 'swiftshader', 'gpu'];
+
+const column = (left: string, help: string) => `  ${left.padEnd(20)}${help}`;
+
+export const USAGE = [
+  'Usage: npm run train -- [options]   (or: node dist/cli/train.js [options])',
+  '',
+  'Trains the PyTorch MNIST tutorial CNN on MNIST with WebGPU compute shaders, then reports the test accuracy.',
+  '',
+  'Options:',
+  ...Object.values(NUMBERS).map((s) => column(`--${s.flag} ${s.value}`, `${s.help} (default ${s.default})`)),
+  column('--adapter NAME', `${ADAPTERS.join(', ')} (default $WEBGPU_ADAPTER, else auto: a GPU, then lavapipe, then SwiftShader)`),
+  column('--json', 'end with one line of JSON holding the results'),
+  column('--help', 'print this and exit'),
+].join('\n');
+
+function parseNumber(spec: NumberSpec, text: string): number {
+  const value = Number(text);
+  const shape = spec.integer ? /^\d+$/ : /^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+  if (!shape.test(text.trim()) || !Number.isFinite(value) || value < spec.min || value > spec.max) {
+    const range = spec.integer ? `an integer from ${spec.min} to ${spec.max}` : `a number above 0, at most ${spec.max}`;
+    throw new UsageError(`--${spec.flag} is "${text}"; it must be ${range}`);
+  }
+  return value;
+}
+
+/** Parses `args` (process.argv.slice(2)); throws UsageError on anything unknown or out of range. */
+export function parseTrainOptions(args: readonly string[]): TrainOptions {
+  const stringOptions = Object.fromEntries(Object.values(NUMBERS).map((s) => [s.flag, { type: 'string' as const }]));
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      options: { ...stringOptions, adapter: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const options = Object.fromEntries(
+    Object.entries(NUMBERS).map(([key, spec]) => {
+      const text = values[spec.flag];
+      return [key, typeof text === 'string' ? parseNumber(spec, text) : spec.default];
+    }),
+  ) as Record<NumberOption, number>;
+  const adapter = values.adapter as string | undefined;
+  if (adapter !== undefined && !ADAPTERS.includes(adapter as AdapterChoice)) {
+    throw new UsageError(`--adapter is "${adapter}"; it must be one of ${ADAPTERS.join(', ')}`);
+  }
+  if (options.batchSize > options.limit) {
+    throw new UsageError(`--batch-size ${options.batchSize} is larger than --limit ${options.limit}; a step needs a full batch`);
+  }
+  return { ...options, adapter: adapter as AdapterChoice | undefined, json: values.json === true, help: values.help === true };
+}
