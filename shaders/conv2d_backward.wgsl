@@ -30,9 +30,18 @@ fn flat_index(gid: vec3u, groups: vec3u) -> u32 {
   return gid.x + gid.z * groups.x * WORKGROUP_SIZE;
 }
 
+// The output gradient at the output column whose tap lands on input column tx − pad, or 0 if none does
+// (outside the output, or between strides).
+fn grad_at(row: u32, row_hit: bool, sx: i32) -> f32 {
+  let ox = sx / i32(STRIDE_W);
+  let hit = row_hit && sx >= 0 && ox * i32(STRIDE_W) == sx && ox < i32(p.out_w);
+  return select(0.0, grad_output[row + u32(clamp(ox, 0, i32(p.out_w) - 1))], hit);
+}
+
 // dL/dinput[n, ci, iy, ix] = Σ over (co, ky, kx) with oy·sh − pad + ky = iy of grad_output · weight.
 // Blocked like the forward pass: 4 neighbouring input pixels of a row × 4 input channels per invocation,
-// the channel block uniform per workgroup (y) so weight loads are shared by the whole workgroup.
+// the channel block uniform per workgroup (y) so weight loads are shared by the whole workgroup, and the
+// four pixels written out rather than looped over (see conv2d_forward.wgsl).
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn input_grad(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) group: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let tile = flat_index(gid, groups);
@@ -50,7 +59,10 @@ fn input_grad(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) 
   let c3 = min(ci0 + 3u, last) * taps;
   let out_plane = p.out_h * p.out_w;
 
-  var acc = array<vec4f, 4>(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
+  var acc0 = vec4f(0.0);
+  var acc1 = vec4f(0.0);
+  var acc2 = vec4f(0.0);
+  var acc3 = vec4f(0.0);
   let ty = i32(iy + PAD_H);
   let tx0 = i32(ix0 + PAD_W);
   for (var co = 0u; co < p.out_channels; co++) {
@@ -65,23 +77,36 @@ fn input_grad(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) 
       for (var kx = 0u; kx < KERNEL_W; kx++) {
         let k = w_co + ky * KERNEL_W + kx;
         let w = vec4f(weight[k + c0], weight[k + c1], weight[k + c2], weight[k + c3]);
-        for (var j = 0u; j < 4u; j++) {
-          let sx = tx0 + i32(j) - i32(kx);
-          let ox = sx / i32(STRIDE_W);
-          let hit = row_hit && sx >= 0 && ox * i32(STRIDE_W) == sx && ox < i32(p.out_w);
-          acc[j] += select(0.0, grad_output[row + u32(clamp(ox, 0, i32(p.out_w) - 1))], hit) * w;
-        }
+        let sx = tx0 - i32(kx);
+        acc0 += grad_at(row, row_hit, sx) * w;
+        acc1 += grad_at(row, row_hit, sx + 1) * w;
+        acc2 += grad_at(row, row_hit, sx + 2) * w;
+        acc3 += grad_at(row, row_hit, sx + 3) * w;
       }
     }
   }
 
   let in_plane = p.in_h * p.in_w;
+  let at = n * p.in_channels * in_plane + iy * p.in_w + ix0;
+  let results = array<vec4f, 4>(acc0, acc1, acc2, acc3);
   for (var j = 0u; j < 4u; j++) {
     if (ix0 + j >= p.in_w) { break; }
     for (var t = 0u; t < 4u; t++) {
-      if (ci0 + t < p.in_channels) { grad_input[(n * p.in_channels + ci0 + t) * in_plane + iy * p.in_w + ix0 + j] = acc[j][t]; }
+      if (ci0 + t < p.in_channels) { grad_input[at + (ci0 + t) * in_plane + j] = results[j][t]; }
     }
   }
+}
+
+// The input value at (row, ix), or 0 in the padding.
+fn input_at(row: u32, row_inside: bool, ix: i32) -> f32 {
+  let inside = row_inside && ix >= 0 && ix < i32(p.in_w);
+  return select(0.0, input[row + u32(clamp(ix, 0, i32(p.in_w) - 1))], inside);
+}
+
+// The start of input row oy·sh + dy in a plane, and whether that row exists.
+fn input_row(plane: u32, oy: u32, dy: i32) -> vec2u {
+  let iy = i32(oy * STRIDE_H) + dy;
+  return vec2u(plane + u32(clamp(iy, 0, i32(p.in_h) - 1)) * p.in_w, select(0u, 1u, iy >= 0 && iy < i32(p.in_h)));
 }
 
 // dL/dweight[co, ci, ky, kx] = Σ over (n, oy, ox) of grad_output · input at the tap's position.
@@ -102,47 +127,46 @@ fn weight_grad(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id)
   let g3 = min(co0 + 3u, last) * out_plane;
   let in_plane = p.in_h * p.in_w;
 
-  var plane: array<u32, 4>;
-  var dy: array<i32, 4>;
-  var dx: array<i32, 4>;
-  var acc: array<vec4f, 4>;
-  for (var j = 0u; j < 4u; j++) {
-    let k = min(tile * 4u + j, weights_per_co - 1u);
-    let r = k % taps;
-    plane[j] = (k / taps) * in_plane;
-    dy[j] = i32(r / KERNEL_W) - i32(PAD_H);
-    dx[j] = i32(r % KERNEL_W) - i32(PAD_W);
-    acc[j] = vec4f(0.0);
-  }
+  // The four taps: their input plane and their offset from the output position (stride applied).
+  let k0 = tile * 4u;
+  let k1 = min(k0 + 1u, weights_per_co - 1u);
+  let k2 = min(k0 + 2u, weights_per_co - 1u);
+  let k3 = min(k0 + 3u, weights_per_co - 1u);
+  let plane = vec4u(k0 / taps, k1 / taps, k2 / taps, k3 / taps) * in_plane;
+  let r = vec4u(k0 % taps, k1 % taps, k2 % taps, k3 % taps);
+  let dy = vec4i(r / KERNEL_W) - i32(PAD_H);
+  let dx = vec4i(r % KERNEL_W) - i32(PAD_W);
 
+  var acc0 = vec4f(0.0);
+  var acc1 = vec4f(0.0);
+  var acc2 = vec4f(0.0);
+  var acc3 = vec4f(0.0);
   for (var n = 0u; n < p.batch; n++) {
     let g_batch = n * p.out_channels * out_plane;
     let x_batch = n * p.in_channels * in_plane;
     for (var oy = 0u; oy < p.out_h; oy++) {
-      var row: array<u32, 4>;
-      var row_inside: array<bool, 4>;
-      for (var j = 0u; j < 4u; j++) {
-        let iy = i32(oy * STRIDE_H) + dy[j];
-        row_inside[j] = iy >= 0 && iy < i32(p.in_h);
-        row[j] = x_batch + plane[j] + u32(clamp(iy, 0, i32(p.in_h) - 1)) * p.in_w;
-      }
+      let row0 = input_row(x_batch + plane.x, oy, dy.x);
+      let row1 = input_row(x_batch + plane.y, oy, dy.y);
+      let row2 = input_row(x_batch + plane.z, oy, dy.z);
+      let row3 = input_row(x_batch + plane.w, oy, dy.w);
       for (var ox = 0u; ox < p.out_w; ox++) {
         let o = g_batch + oy * p.out_w + ox;
         let g = vec4f(grad_output[o + g0], grad_output[o + g1], grad_output[o + g2], grad_output[o + g3]);
-        for (var j = 0u; j < 4u; j++) {
-          let ix = i32(ox * STRIDE_W) + dx[j];
-          let inside = row_inside[j] && ix >= 0 && ix < i32(p.in_w);
-          acc[j] += select(0.0, input[row[j] + u32(clamp(ix, 0, i32(p.in_w) - 1))], inside) * g;
-        }
+        let ix = i32(ox * STRIDE_W) + dx;
+        acc0 += input_at(row0.x, row0.y != 0u, ix.x) * g;
+        acc1 += input_at(row1.x, row1.y != 0u, ix.y) * g;
+        acc2 += input_at(row2.x, row2.y != 0u, ix.z) * g;
+        acc3 += input_at(row3.x, row3.y != 0u, ix.w) * g;
       }
     }
   }
 
+  let results = array<vec4f, 4>(acc0, acc1, acc2, acc3);
   for (var j = 0u; j < 4u; j++) {
     let k = tile * 4u + j;
     if (k >= weights_per_co) { break; }
     for (var t = 0u; t < 4u; t++) {
-      if (co0 + t < p.out_channels) { grad_weight[(co0 + t) * weights_per_co + k] = acc[j][t]; }
+      if (co0 + t < p.out_channels) { grad_weight[(co0 + t) * weights_per_co + k] = results[j][t]; }
     }
   }
 }
