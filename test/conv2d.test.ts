@@ -1,4 +1,4 @@
-// conv2d_forward.wgsl and conv2d_backward.wgsl (through the Conv2d layer) against the float64 reference.
+// conv2d.wgsl (through the Conv2d layer): forward, input, weight and bias gradients against the float64 reference.
 import { describe, test } from 'vitest';
 import { Conv2d } from '../src/layers/conv2d';
 import { Random } from '../src/random';

@@ -1,4 +1,4 @@
-// The WGSL text of every kernel, keyed by file name without extension ("conv2d_forward").
+// The WGSL text of every kernel, keyed by file name without extension ("conv2d").
 // Vite inlines the files at build time, so browsers, Node and the tests all run the same text.
 const files = import.meta.glob('../../shaders/*.wgsl', { query: '?raw', import: 'default', eager: true }) as Record<
   string,

@@ -67,7 +67,7 @@ export class Conv2d extends Layer {
     const kernels = ctx.engine.kernels;
     // The forward pass, the input gradient and the weight gradient each do this many FLOPs.
     const flops = ctx.batch * this.forwardFlops(ctx.input.shape);
-    const forward = (await kernels.get('conv2d_forward', 'main', { ...geometry, RELU: ctx.fusion.reluAfter })).bind(
+    const forward = (await kernels.get('conv2d', 'forward', { ...geometry, RELU: ctx.fusion.reluAfter })).bind(
       ctx.memory,
       `${ctx.label} forward`,
       { input: ctx.input.buffer, weight: ctx.params.weight, bias: ctx.params.bias, output: ctx.output.buffer },
@@ -78,7 +78,7 @@ export class Conv2d extends Layer {
     if (ctx.training) {
       const gradOutput = ctx.output.grad!;
       const [inputGrad, weightGrad, biasGrad] = await Promise.all(
-        ['input_grad', 'weight_grad', 'bias_grad'].map((entry) => kernels.get('conv2d_backward', entry, geometry)),
+        ['input_grad', 'weight_grad', 'bias_grad'].map((entry) => kernels.get('conv2d', entry, geometry)),
       );
       // The first layer's input is data: no gradient is needed there.
       if (ctx.input.grad) {
