@@ -12,7 +12,7 @@ const resolve = { alias: [{ find: /^wgsl_reflect$/, replacement: 'wgsl_reflect/w
 export default defineConfig(({ mode }) => {
   if (mode === 'cli' || mode === 'lib') {
     const input: Record<string, string> =
-      mode === 'cli' ? { train: 'src/cli/train.ts', bench: 'src/cli/bench.ts' } : { index: 'src/index.ts', node: 'src/node.ts' };
+      mode === 'cli' ? { train: 'src/cli/train.ts', bench: 'src/cli/bench.ts', eval: 'src/cli/eval.ts' } : { index: 'src/index.ts', node: 'src/node.ts' };
     return {
       resolve,
       ssr: { noExternal: ['wgsl_reflect'] },

@@ -19,6 +19,11 @@ export { parseIdx, IdxError } from './data/idx';
 export { loadMnist, type Mnist } from './data/mnist';
 export { Random } from './random';
 export { referenceCnn } from './reference_cnn';
+export type { TrainingRun } from './trainer';
+export { CheckpointError, type CheckpointErrorReason } from './io/errors';
+export { encodeSafetensors, decodeSafetensors, readFloat32, type FloatTensor, type SafetensorsFile, type TensorEntry } from './io/safetensors';
+export { saveWeights, loadWeights, saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT, type LoadOptions } from './io/checkpoint';
+export { downloadBytes, storeBytes, loadStoredBytes, deleteStoredBytes, storeCheckpoint, loadStoredCheckpoint } from './io/checkpoint_browser';
 
 import { Engine, type EngineOptions } from './gpu/engine';
 /** Opens the browser's WebGPU (or `options.gpu`). In Node, use createNodeEngine from "./node". */

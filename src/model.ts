@@ -15,7 +15,7 @@ import type { BoundOptimizer, Optimizer } from './optim/optimizer';
 import { initialParameters, layoutParameters, type ParameterEntry } from './parameters';
 import { Plan, type PlannedLayer } from './plan';
 import { profileStages } from './profiler';
-import { Trainer, type FitOptions, type FitResult } from './trainer';
+import { Trainer, type FitOptions, type FitResult, type TrainingRun } from './trainer';
 
 export interface SequentialOptions {
   /** Per-sample input shape, e.g. [1, 28, 28]. */
@@ -56,10 +56,13 @@ export class Sequential {
   readonly parameterCount: number;
   /** Optimizer steps taken so far. */
   step = 0;
+  /** The current run of fit() (its seed, batch size, …), so `fit({ resume: true })` can continue it; saved in checkpoints. */
+  run: TrainingRun | undefined;
   private readonly planned: PlannedLayer[];
   private readonly plans = new Map<string, Promise<Plan>>();
   private readonly trainers = new Map<string, Promise<Trainer>>();
-  private optimizer: Promise<BoundOptimizer> | undefined;
+  /** The compiled optimizer and the group holding its state, freed when it is replaced. */
+  private optimizer: { bound: Promise<BoundOptimizer>; memory: BufferGroup } | undefined;
   private disposed = false;
 
   constructor(readonly engine: Engine, layers: readonly Layer[], options: SequentialOptions) {
@@ -103,14 +106,15 @@ export class Sequential {
     );
   }
 
-  private alive(): void {
+  /** Throws DisposedError after dispose(), or the engine's error if its device was lost. */
+  checkAlive(): void {
     if (this.disposed) throw new DisposedError('this model was disposed');
     this.engine.checkAlive();
   }
 
   /** The plan for `batch` samples (training plans also hold gradients); built once and cached. */
   plan(batch: number, training: boolean): Promise<Plan> {
-    this.alive();
+    this.checkAlive();
     const key = `${batch}/${training}`;
     let plan = this.plans.get(key);
     if (!plan) {
@@ -122,22 +126,42 @@ export class Sequential {
 
   /** Sets the optimizer used by fit(); its state (moments, step) starts fresh. */
   compile(options: { optimizer: Optimizer }): void {
-    this.alive();
-    const bound = options.optimizer.bind(this.memory, { params: this.params, grads: this.grads, count: this.params.size / 4 });
+    this.checkAlive();
+    // The previous optimizer's state and the trainers bound to it are freed once they finish building.
+    void this.releaseTraining();
+    const memory = new BufferGroup(this.engine);
+    const bound = options.optimizer.bind(memory, { params: this.params, grads: this.grads, count: this.params.size / 4 });
     bound.catch(() => {}); // surfaced by the next fit()
-    this.optimizer = bound;
+    this.optimizer = { bound, memory };
+  }
+
+  /** The compiled optimizer, bound to this model's buffers (its state buffers and step), or undefined before compile(). */
+  async boundOptimizer(): Promise<BoundOptimizer | undefined> {
+    this.checkAlive();
+    return this.optimizer?.bound;
+  }
+
+  private async releaseTraining(): Promise<void> {
+    const optimizer = this.optimizer;
+    const trainers = [...this.trainers.values()];
+    this.optimizer = undefined;
     this.trainers.clear();
+    for (const trainer of await Promise.allSettled(trainers)) if (trainer.status === 'fulfilled') trainer.value.dispose();
+    if (optimizer) {
+      await optimizer.bound.catch(() => {});
+      optimizer.memory.dispose();
+    }
   }
 
   /** Trains on `dataset` (a Dataset or the arrays to make one). */
   async fit(dataset: Dataset, options: FitOptions = {}): Promise<FitResult> {
-    this.alive();
+    this.checkAlive();
     if (!this.optimizer) throw new ConfigError('Sequential.fit', 'no optimizer', 'Call model.compile({ optimizer: new Adam() }) first.');
     const batch = options.batchSize ?? 32;
-    const key = `${dataset.name}/${batch}`;
+    const key = `${dataset.id}/${batch}`;
     let trainer = this.trainers.get(key);
     if (!trainer) {
-      trainer = this.optimizer.then((optimizer) => Trainer.create(this, optimizer, dataset, batch));
+      trainer = this.optimizer.bound.then((optimizer) => Trainer.create(this, optimizer, dataset, batch));
       this.trainers.set(key, trainer);
     }
     return (await trainer).fit(options);
@@ -148,17 +172,21 @@ export class Sequential {
    * Uses timestamp queries where the adapter has them.
    */
   async profileTrainingStep(dataset: Dataset, options: { batchSize?: number; repeats?: number } = {}) {
-    this.alive();
+    this.checkAlive();
     if (!this.optimizer) throw new ConfigError('Sequential.profileTrainingStep', 'no optimizer', 'Call model.compile({ optimizer }) first.');
     const batch = options.batchSize ?? 32;
-    const trainer = await this.optimizer.then((optimizer) => Trainer.create(this, optimizer, dataset, batch));
-    trainer.rewind();
-    return profileStages(this.engine, trainer.stages(), options.repeats ?? 5);
+    const trainer = await this.optimizer.bound.then((optimizer) => Trainer.create(this, optimizer, dataset, batch));
+    try {
+      trainer.rewind();
+      return await profileStages(this.engine, trainer.stages(), options.repeats ?? 5);
+    } finally {
+      trainer.dispose();
+    }
   }
 
   /** Accuracy on the first `limit` samples of `dataset`; only the counts are read back. */
   async evaluate(dataset: Dataset, options: EvaluateOptions = {}): Promise<Evaluation> {
-    this.alive();
+    this.checkAlive();
     const count = Math.min(options.limit ?? dataset.count, dataset.count);
     this.checkDataset('Sequential.evaluate', dataset);
     const predictions = options.predictions ? this.engine.createBuffer(`${dataset.name} predictions`, count * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC) : undefined;
@@ -191,7 +219,7 @@ export class Sequential {
   private readonly evaluators = new Map<string, Promise<{ stream: BatchStream; counter: AccuracyCounter; plan: Plan }>>();
 
   private evaluator(dataset: Dataset, batch: number) {
-    const key = `${dataset.name}/${batch}`;
+    const key = `${dataset.id}/${batch}`;
     let evaluator = this.evaluators.get(key);
     if (!evaluator) {
       evaluator = (async () => {
@@ -211,7 +239,7 @@ export class Sequential {
    * returns the logits [n, classes], or the output of layer `options.layer` (e.g. a hidden layer for a map).
    */
   async predict(samples: Float32Array | Uint8Array, options: { batchSize?: number; layer?: number } = {}): Promise<Tensor> {
-    this.alive();
+    this.checkAlive();
     const sampleSize = this.shapes[0].reduce((a, b) => a * b, 1);
     if (samples.length === 0 || samples.length % sampleSize !== 0) {
       throw new ShapeError('Sequential.predict', [samples.length], `a multiple of ${sampleSize} values ([n, ${this.shapes[0].join(', ')}])`);
@@ -271,14 +299,14 @@ export class Sequential {
   }
 
   private async readTensors(buffer: GPUBuffer): Promise<Map<string, Tensor>> {
-    this.alive();
+    this.checkAlive();
     const all = new Float32Array(await this.engine.read(buffer));
     return new Map(this.parameterEntries.map((e) => [e.name, { shape: [...e.spec.shape], data: all.slice(e.offset, e.offset + e.size) }]));
   }
 
   /** Replaces parameters by name. Everything is checked before anything is written. */
   setParameters(tensors: Map<string, Tensor> | Record<string, Tensor>): void {
-    this.alive();
+    this.checkAlive();
     const given = tensors instanceof Map ? tensors : new Map(Object.entries(tensors));
     for (const name of given.keys()) {
       if (!this.parameterEntries.some((e) => e.name === name)) {
@@ -311,13 +339,14 @@ export class Sequential {
     return this.layers.reduce((a, l, i) => a + l.forwardFlops(this.shapes[i]), 0);
   }
 
-  /** Frees every GPU buffer of the model, its plans and optimizer state. */
+  /** Frees every GPU buffer of the model, its plans, trainers and optimizer state. Any later call throws DisposedError. */
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    // Trainers and evaluators allocate inside their plan's group.
-    await Promise.allSettled([...this.trainers.values(), ...this.evaluators.values()]);
-    for (const plan of this.plans.values()) (await plan).dispose();
+    await this.releaseTraining();
+    // Evaluators allocate inside their plan's group.
+    await Promise.allSettled(this.evaluators.values());
+    for (const plan of await Promise.allSettled(this.plans.values())) if (plan.status === 'fulfilled') plan.value.dispose();
     this.memory.dispose();
   }
 }

@@ -2,3 +2,4 @@
 export * from './index';
 export { createNodeEngine, type NodeEngineOptions, type AdapterChoice } from './gpu/node_host';
 export { loadMnistFromPackage, loadMnistFromDirectory } from './data/mnist_node';
+export { saveCheckpointFile, loadCheckpointFile, saveWeightsFile, loadWeightsFile, writeFileAtomic } from './io/checkpoint_node';

@@ -3,6 +3,7 @@
 // reads nothing back; the loss is read only every `logEvery` steps, through a small staging copy.
 import { BatchStream } from './data/batches';
 import type { Dataset } from './data/dataset';
+import { BufferGroup } from './gpu/buffer_group';
 import { ConfigError, KernelError, NonFiniteLossError } from './gpu/errors';
 import { positiveInt } from './layers/check';
 import { SoftmaxCrossEntropy } from './loss';
@@ -50,6 +51,25 @@ export interface FitOptions {
   signal?: AbortSignal;
   /** Stops after this many steps, wherever in an epoch that falls (default: all epochs). */
   maxSteps?: number;
+  /**
+   * Continue the model's current run (model.run, restored by loadCheckpoint) instead of starting a new
+   * one: training picks up at step model.step of the run, mid-epoch if need be, with the same shuffled
+   * order, and `epochs` counts the whole run's epochs. The seed, batch size, dataset size and shuffle must
+   * be the run's (a ConfigError says which differ). Without it (the default) every fit() starts a new run
+   * at the first batch of epoch 1.
+   */
+  resume?: boolean;
+}
+
+/** Where a run of fit() stands: enough to continue it exactly (saved in checkpoints). */
+export interface TrainingRun {
+  seed: number;
+  batchSize: number;
+  /** Samples in the dataset (so the epochs and their shuffles are the same). */
+  samples: number;
+  shuffle: boolean;
+  /** The model's step count when the run began: the run is at step model.step − startStep. */
+  startStep: number;
 }
 
 export interface FitResult {
@@ -74,9 +94,12 @@ export class Trainer {
     private readonly stream: BatchStream,
     private readonly loss: SoftmaxCrossEntropy,
     private readonly optimizer: BoundOptimizer,
-    /** The model's step count when this trainer's loss counter started. */
-    private readonly firstStep: number,
+    /** What this trainer allocated (batch order, loss); the plan's buffers belong to the plan. */
+    private readonly memory: BufferGroup,
   ) {}
+
+  /** Steps this trainer submitted: the GPU's loss counter counts them, so it maps a count to a model step. */
+  private submitted = 0;
 
   static async create(model: Sequential, optimizer: BoundOptimizer, dataset: Dataset, batch: number): Promise<Trainer> {
     positiveInt('Sequential.fit', 'batchSize', batch);
@@ -85,11 +108,21 @@ export class Trainer {
       throw new ConfigError('Sequential.fit', `dataset "${dataset.name}" has ${dataset.count} samples, fewer than one batch of ${batch}`, `Use batchSize ≤ ${dataset.count}.`);
     }
     const plan = await model.plan(batch, true);
-    const [stream, loss] = await Promise.all([
-      BatchStream.create(plan.memory, dataset, batch, plan.input, plan.labels),
-      SoftmaxCrossEntropy.create(plan.memory, 'loss', batch, model.classes, plan.logits.buffer, plan.logits.grad!, plan.labels),
-    ]);
-    return new Trainer(model, dataset, batch, plan, stream, loss, optimizer, model.step);
+    const memory = new BufferGroup(model.engine);
+    try {
+      const [stream, loss] = await Promise.all([
+        BatchStream.create(memory, dataset, batch, plan.input, plan.labels),
+        SoftmaxCrossEntropy.create(memory, 'loss', batch, model.classes, plan.logits.buffer, plan.logits.grad!, plan.labels),
+      ]);
+      return new Trainer(model, dataset, batch, plan, stream, loss, optimizer, memory);
+    } catch (e) {
+      memory.dispose();
+      throw e;
+    }
+  }
+
+  dispose(): void {
+    this.memory.dispose();
   }
 
   get stepsPerEpoch(): number {
@@ -124,11 +157,18 @@ export class Trainer {
   async fit(options: FitOptions): Promise<FitResult> {
     const epochs = positiveInt('Sequential.fit', 'epochs', options.epochs ?? 1);
     const logEvery = positiveInt('Sequential.fit', 'logEvery', options.logEvery ?? 50);
+    const maxSteps = options.maxSteps === undefined ? Infinity : positiveInt('Sequential.fit', 'maxSteps', options.maxSteps);
     const seed = options.seed ?? 0;
+    const shuffle = options.shuffle !== false;
+    // Where this call starts within its run: 0 for a new run, the run's position when resuming.
+    const first = this.beginRun(seed, shuffle, options.resume === true);
     const engine = this.model.engine;
     const queue = engine.device.queue;
     this.optimizer.refresh();
-    const totalSteps = Math.min(epochs * this.stepsPerEpoch, options.maxSteps === undefined ? Infinity : positiveInt('Sequential.fit', 'maxSteps', options.maxSteps));
+    const stepsPerEpoch = this.stepsPerEpoch;
+    const totalSteps = Math.min(Math.max(0, epochs * stepsPerEpoch - first), maxSteps);
+    // The GPU counts loss evaluations since this trainer was made; model.step may since have been set by a checkpoint.
+    const stepBeforeCounter = this.model.step - this.submitted;
     const logs: TrainingLog[] = [];
     const inFlight: Promise<void>[] = [];
     const started = performance.now();
@@ -136,23 +176,23 @@ export class Trainer {
     let finished = 0;
     let stopped = false;
     let callbackSeconds = 0;
-    const stepsPerEpoch = this.stepsPerEpoch;
 
-    const readLoss = async (epoch: number, epochStep: number) => {
+    const readLoss = async (runStep: number) => {
       const stats = await this.loss.read();
-      if (stats.firstNonFinite) throw new NonFiniteLossError(this.firstStep + stats.firstNonFinite, stats.loss);
-      const log = { epoch, step: this.model.step, epochStep, stepsPerEpoch, loss: stats.loss };
+      if (stats.firstNonFinite) throw new NonFiniteLossError(stepBeforeCounter + stats.firstNonFinite, stats.loss);
+      const epochStep = ((runStep - 1) % stepsPerEpoch) + 1;
+      const log = { epoch: Math.ceil(runStep / stepsPerEpoch), step: this.model.step, epochStep, stepsPerEpoch, loss: stats.loss };
       logs.push(log);
       const called = performance.now();
       await options.onLog?.(log);
       callbackSeconds += (performance.now() - called) / 1000;
     };
 
-    training: for (let epoch = 0; epoch < epochs; epoch++) {
-      const order = options.shuffle === false ? Uint32Array.from({ length: this.dataset.count }, (_, i) => i) : new Random(epochSeed(seed, epoch)).permutation(this.dataset.count);
-      this.stream.setOrder(order);
-      for (let s = 0; s < this.stepsPerEpoch; s++) {
-        if (steps === totalSteps) break training;
+    training: for (let epoch = Math.floor(first / stepsPerEpoch); steps < totalSteps; epoch++) {
+      const order = shuffle ? new Random(epochSeed(seed, epoch)).permutation(this.dataset.count) : Uint32Array.from({ length: this.dataset.count }, (_, i) => i);
+      const skip = epoch * stepsPerEpoch < first ? first - epoch * stepsPerEpoch : 0;
+      this.stream.setOrder(order, skip * this.batch);
+      for (let s = skip; s < stepsPerEpoch && steps < totalSteps; s++) {
         if (options.signal?.aborted) {
           stopped = true;
           break training;
@@ -160,6 +200,10 @@ export class Trainer {
         engine.checkAlive();
         engine.device.pushErrorScope('validation');
         queue.submit([this.recordStep()]);
+        // Counted as soon as it is submitted, so a checkpoint taken at any await below matches the GPU's state.
+        this.submitted++;
+        this.model.step++;
+        steps++;
         const rejected = engine.device.popErrorScope();
         const done = Promise.all([rejected, queue.onSubmittedWorkDone()]).then(([error]) => {
           if (error) throw new KernelError('training step', 'validation', error.message);
@@ -168,9 +212,8 @@ export class Trainer {
         done.catch(() => {}); // awaited below; this only keeps Node from reporting it early
         inFlight.push(done);
         if (inFlight.length > STEPS_IN_FLIGHT) await inFlight.shift();
-        this.model.step++;
-        steps++;
-        if (steps % logEvery === 0 || steps === totalSteps) await readLoss(epoch + 1, s + 1);
+        // Logged at the run's multiples of logEvery, so a resumed run logs where the uninterrupted one did.
+        if ((first + steps) % logEvery === 0 || steps === totalSteps) await readLoss(first + steps);
         const elapsed = (performance.now() - started) / 1000 - callbackSeconds;
         options.onProgress?.({
           epoch: epoch + 1, step: steps, totalSteps, stepsPerEpoch, elapsedSeconds: elapsed,
@@ -180,13 +223,29 @@ export class Trainer {
       }
     }
     for (const done of inFlight) await done;
-    if (stopped && steps % logEvery !== 0 && steps > 0) {
-      const epoch = Math.ceil(this.model.step / stepsPerEpoch);
-      await readLoss(epoch, this.model.step - (epoch - 1) * stepsPerEpoch);
-    }
+    if (stopped && steps > 0 && (first + steps) % logEvery !== 0) await readLoss(first + steps);
     engine.checkAlive();
     const seconds = (performance.now() - started) / 1000 - callbackSeconds;
     return { steps, seconds, samplesPerSecond: (steps * this.batch) / seconds, logs, finalLoss: logs.at(-1)?.loss ?? NaN, stopped };
+  }
+
+  /** Records this fit() as a new run, or checks it continues the model's run; returns its first run step. */
+  private beginRun(seed: number, shuffle: boolean, resume: boolean): number {
+    const model = this.model;
+    const run: TrainingRun = { seed, batchSize: this.batch, samples: this.dataset.count, shuffle, startStep: model.step };
+    if (resume && model.run) {
+      const previous = model.run;
+      const describe = (r: TrainingRun) => `seed ${r.seed}, batch size ${r.batchSize}, ${r.samples} samples, shuffle ${r.shuffle}`;
+      if (previous.seed !== seed || previous.batchSize !== this.batch || previous.samples !== this.dataset.count || previous.shuffle !== shuffle) {
+        throw new ConfigError('Sequential.fit (resume)', `the run being resumed used ${describe(previous)}; this call has ${describe(run)}`, 'Resume with the run\'s settings and dataset, or fit without resume to start a new run.');
+      }
+      if (previous.startStep > model.step) {
+        throw new ConfigError('Sequential.fit (resume)', `the run began at step ${previous.startStep}, after the model's step ${model.step}`, 'Load a consistent checkpoint.');
+      }
+      run.startStep = previous.startStep;
+    }
+    model.run = run;
+    return model.step - run.startStep;
   }
 }
 

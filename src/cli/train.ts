@@ -3,7 +3,7 @@
 // predictions), plus the adapter and the speed. Bundled by Vite (`--mode cli`) so the shaders are inlined.
 import { loadMnistFromPackage } from '../data/mnist_node';
 import type { Mnist } from '../data/mnist';
-import { Adam, createNodeEngine, Dataset, EngineError, referenceCnn, type Engine, type TrainingLog } from '../node';
+import { Adam, createNodeEngine, Dataset, EngineError, loadCheckpointFile, referenceCnn, saveCheckpointFile, type Engine, type TrainingLog } from '../node';
 import { duration, ProgressBar } from './progress_bar';
 import { parseTrainOptions, USAGE, UsageError, type TrainOptions } from './train_options';
 
@@ -14,9 +14,10 @@ const SHOWN_PREDICTIONS = 10;
 const percent = (accuracy: number) => `${(100 * accuracy).toFixed(2)}%`;
 
 async function train(engine: Engine, mnist: Mnist, options: TrainOptions): Promise<Record<string, unknown>> {
-  const { epochs, batchSize, lr, seed, limit, evalEvery, evalLimit, testLimit } = options;
+  const { epochs, batchSize, lr, seed, limit, evalEvery, evalLimit, testLimit, save, resume } = options;
   const model = referenceCnn(engine, { seed });
   model.compile({ optimizer: new Adam({ lr }) });
+  if (resume) await loadCheckpointFile(model, resume);
   const trainSet = Dataset.upload(engine, {
     samples: mnist.train.images.subarray(0, limit * PIXELS), labels: mnist.train.labels.subarray(0, limit), sampleShape: SAMPLE_SHAPE, name: 'MNIST train',
   });
@@ -26,6 +27,11 @@ async function train(engine: Engine, mnist: Mnist, options: TrainOptions): Promi
     `Training on ${limit} images (${stepsPerEpoch} steps of ${batchSize} per epoch) for ${epochs} epoch${epochs > 1 ? 's' : ''}, ` +
       `Adam lr ${lr}, seed ${seed}, on ${engine.adapter.label}`,
   );
+  const startStep = model.step;
+  if (resume) {
+    const runStep = model.step - (model.run?.startStep ?? model.step);
+    console.log(`Resuming ${resume} at step ${model.step}: epoch ${Math.floor(runStep / stepsPerEpoch) + 1}, after step ${runStep % stepsPerEpoch} of ${stepsPerEpoch}`);
+  }
 
   // Stop cleanly on the first Ctrl-C and still report; a second one quits (Node's default).
   const stop = new AbortController();
@@ -45,12 +51,19 @@ async function train(engine: Engine, mnist: Mnist, options: TrainOptions): Promi
     }
     bar.clear();
     console.log(line);
+    // A checkpoint at every log line, so a crash loses at most evalEvery steps (written atomically).
+    if (save) await saveCheckpointFile(model, save);
   };
   const result = await model.fit(trainSet, {
     epochs, batchSize, seed, logEvery: evalEvery, onLog, onProgress: (p) => bar.update(p), signal: stop.signal,
+    maxSteps: options.maxSteps || undefined, resume: resume !== undefined,
   });
   bar.clear();
   if (result.stopped) console.log(`Stopped early after ${result.steps} steps.`);
+  if (save) {
+    await saveCheckpointFile(model, save);
+    console.log(`Saved checkpoint ${save} at step ${model.step}`);
+  }
 
   const final = await model.evaluate(testSet, { limit: testLimit, predictions: true });
   const shown = Math.min(SHOWN_PREDICTIONS, final.count);
@@ -73,6 +86,8 @@ async function train(engine: Engine, mnist: Mnist, options: TrainOptions): Promi
     eval_seconds: evalSeconds,
     samples_per_s: result.samplesPerSecond,
     steps: result.steps,
+    start_step: startStep,
+    model_step: model.step,
     stopped: result.stopped,
     final_loss: result.finalLoss,
     losses: result.logs.map(({ epoch, step, loss }) => ({ epoch, step, loss })),
@@ -80,6 +95,7 @@ async function train(engine: Engine, mnist: Mnist, options: TrainOptions): Promi
     labels: [...mnist.test.labels.subarray(0, shown)],
     seed, adapter: engine.adapter.label, software_adapter: engine.adapter.software,
     epochs, batch_size: batchSize, lr, limit, eval_every: evalEvery, eval_limit: evalLimit,
+    checkpoint: save ?? null, resumed_from: resume ?? null,
   };
 }
 
@@ -104,9 +120,9 @@ async function main(args: readonly string[]): Promise<number> {
     if (options.json) console.log(JSON.stringify(summary));
     return 0;
   } catch (e) {
-    // Engine errors are written for people: the message says what failed and what to do.
-    if (!(e instanceof EngineError)) throw e;
-    console.error(`train: ${e.message}`);
+    // Engine errors are written for people: the message says what failed and what to do; so are file errors.
+    if (!(e instanceof EngineError) && typeof (e as NodeJS.ErrnoException).code !== 'string') throw e;
+    console.error(`train: ${(e as Error).message}`);
     return 1;
   } finally {
     engine?.dispose();

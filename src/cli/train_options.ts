@@ -11,6 +11,12 @@ export interface TrainOptions {
   evalEvery: number;
   evalLimit: number;
   testLimit: number;
+  /** Stop after this many steps of this invocation; 0: train every epoch. */
+  maxSteps: number;
+  /** Write a checkpoint here at every log line and at the end. */
+  save: string | undefined;
+  /** Continue the run saved in this checkpoint. */
+  resume: string | undefined;
   /** Undefined: $WEBGPU_ADAPTER, else auto (see createNodeEngine). */
   adapter: AdapterChoice | undefined;
   json: boolean;
@@ -20,7 +26,7 @@ export interface TrainOptions {
 /** A bad command line; the message says what was wrong, USAGE what is valid. */
 export class UsageError extends Error {}
 
-type NumberOption = 'epochs' | 'batchSize' | 'lr' | 'seed' | 'limit' | 'evalEvery' | 'evalLimit' | 'testLimit';
+type NumberOption = 'epochs' | 'batchSize' | 'lr' | 'seed' | 'limit' | 'evalEvery' | 'evalLimit' | 'testLimit' | 'maxSteps';
 
 interface NumberSpec {
   flag: string;
@@ -44,9 +50,10 @@ const NUMBERS: Record<NumberOption, NumberSpec> = {
   evalEvery: { flag: 'eval-every', value: 'K', default: 50, min: 1, max: 1e9, integer: true, help: 'print the loss and the test accuracy every K steps' },
   evalLimit: { flag: 'eval-limit', value: 'N', default: 2000, min: 0, max: TEST_IMAGES, integer: true, help: 'test images for that accuracy, 0 for none' },
   testLimit: { flag: 'test-limit', value: 'N', default: TEST_IMAGES, min: 1, max: TEST_IMAGES, integer: true, help: 'test images for the final accuracy' },
+  maxSteps: { flag: 'max-steps', value: 'N', default: 0, min: 0, max: 1e9, integer: true, help: 'stop after N steps, 0 for every epoch' },
 };
 
-const ADAPTERS: readonly AdapterChoice[] = ['auto', 'lavapipe', 'swiftshader', 'gpu'];
+export const ADAPTERS: readonly AdapterChoice[] = ['auto', 'lavapipe', 'swiftshader', 'gpu'];
 
 const column = (left: string, help: string) => `  ${left.padEnd(20)}${help}`;
 
@@ -57,6 +64,8 @@ export const USAGE = [
   '',
   'Options:',
   ...Object.values(NUMBERS).map((s) => column(`--${s.flag} ${s.value}`, `${s.help} (default ${s.default})`)),
+  column('--save FILE', 'write a checkpoint (safetensors) at every log line and at the end'),
+  column('--resume FILE', 'continue the run saved in FILE (same seed, batch size and limit; --epochs counts the whole run)'),
   column('--adapter NAME', `${ADAPTERS.join(', ')} (default $WEBGPU_ADAPTER, else auto: a GPU, then lavapipe, then SwiftShader)`),
   column('--json', 'end with one line of JSON holding the results'),
   column('--help', 'print this and exit'),
@@ -79,7 +88,7 @@ export function parseTrainOptions(args: readonly string[]): TrainOptions {
   try {
     ({ values } = parseArgs({
       args: [...args],
-      options: { ...stringOptions, adapter: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
+      options: { ...stringOptions, adapter: { type: 'string' }, save: { type: 'string' }, resume: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
       strict: true,
       allowPositionals: false,
     }));
@@ -99,5 +108,11 @@ export function parseTrainOptions(args: readonly string[]): TrainOptions {
   if (options.batchSize > options.limit) {
     throw new UsageError(`--batch-size ${options.batchSize} is larger than --limit ${options.limit}; a step needs a full batch`);
   }
-  return { ...options, adapter: adapter as AdapterChoice | undefined, json: values.json === true, help: values.help === true };
+  for (const flag of ['save', 'resume'] as const) {
+    if (values[flag] === '') throw new UsageError(`--${flag} needs a file name`);
+  }
+  return {
+    ...options, adapter: adapter as AdapterChoice | undefined, save: values.save as string | undefined, resume: values.resume as string | undefined,
+    json: values.json === true, help: values.help === true,
+  };
 }

@@ -15,8 +15,12 @@ export interface DatasetSource {
   name?: string;
 }
 
+let datasets = 0;
+
 export class Dataset {
   readonly sampleSize: number;
+  /** Unique per upload: models cache what they bind to a dataset by this, not by its name, which may repeat. */
+  readonly id = ++datasets;
   private disposed = false;
 
   private constructor(

@@ -28,6 +28,9 @@ export function describeAdapter(info: GPUAdapterInfo): AdapterDescription {
   return { vendor, architecture, description, label: `${name} (${vendor}${architecture ? `, ${architecture}` : ''})`, software };
 }
 
+/** How long a failed readback waits for device.lost to say whether the device is gone. */
+const LOST_REPORT_MS = 500;
+
 export class Engine {
   readonly kernels: KernelRegistry;
   private readonly buffers = new Set<GPUBuffer>();
@@ -127,22 +130,38 @@ export class Engine {
    * submitted, so it never stalls the queue; only the returned promise waits.
    */
   async read(buffer: GPUBuffer, offset = 0, size = buffer.size - offset): Promise<ArrayBuffer> {
+    return (await this.readMany([{ buffer, offset, size }]))[0];
+  }
+
+  /**
+   * Copies several buffers (whole, or a range of each) to the CPU in one submission, so together they
+   * are a snapshot of one moment of the queue (a checkpoint's parameters and optimizer state). The
+   * copies are submitted before this returns its promise.
+   */
+  async readMany(sources: ReadonlyArray<GPUBuffer | { buffer: GPUBuffer; offset?: number; size?: number }>): Promise<ArrayBuffer[]> {
     this.checkAlive();
-    const staging = this.device.createBuffer({ label: `${buffer.label} readback`, size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const ranges = sources.map((s) => {
+      const { buffer, offset = 0, size = buffer.size - offset } = s instanceof GPUBuffer ? { buffer: s } : s;
+      return { buffer, offset, size };
+    });
+    const label = `${ranges.map((r) => r.buffer.label).join(', ')} readback`;
+    const staging = ranges.map(({ buffer, size }) => this.device.createBuffer({ label: `${buffer.label} readback`, size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }));
     try {
-      const encoder = this.device.createCommandEncoder({ label: `${buffer.label} readback` });
-      encoder.copyBufferToBuffer(buffer, offset, staging, 0, size);
+      const encoder = this.device.createCommandEncoder({ label });
+      ranges.forEach(({ buffer, offset, size }, i) => encoder.copyBufferToBuffer(buffer, offset, staging[i], 0, size));
       this.device.queue.submit([encoder.finish()]);
       try {
-        await staging.mapAsync(GPUMapMode.READ);
+        await Promise.all(staging.map((b) => b.mapAsync(GPUMapMode.READ)));
       } catch (e) {
-        // A failed map is an error, never a page of zeros.
+        // A failed map is an error, never a page of zeros. A lost device fails its maps before it
+        // reports the loss (Dawn, real GPUs), so give the report a moment to arrive and name it.
+        if (!this.disposed && !this.lost) await Promise.race([this.device.lost, new Promise((r) => setTimeout(r, LOST_REPORT_MS))]);
         this.checkAlive();
-        throw new KernelError(`${buffer.label} readback`, 'internal', (e as Error).message);
+        throw new KernelError(label, 'internal', (e as Error).message);
       }
-      return staging.getMappedRange().slice(0);
+      return staging.map((b) => b.getMappedRange().slice(0));
     } finally {
-      staging.destroy();
+      for (const b of staging) b.destroy();
     }
   }
 

@@ -34,12 +34,14 @@ export class Adam extends Optimizer {
       count, lr: finite('Adam', 'lr', this.lr, 0, Infinity), beta1: this.betas[0], beta2: this.betas[1], eps: this.eps, weight_decay: this.weightDecay,
     });
     return new BoundOptimizer(
+      this,
       tick.bind(memory, 'Adam tick', { state: step }, uniforms()),
       update.bind(memory, 'Adam update', { param: params, grad: grads, ...state, state: step }, uniforms()),
       count,
       uniforms,
       state,
       step,
+      [{ name: 'step', type: 'u32' }, { name: 'beta1_power', type: 'f32' }, { name: 'beta2_power', type: 'f32' }],
     );
   }
 }

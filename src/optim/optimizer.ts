@@ -11,9 +11,17 @@ export interface OptimizerBuffers {
   count: number;
 }
 
+/** One field of an optimizer's scalar state buffer (4 bytes each, in order), as its WGSL struct declares it. */
+export interface OptimizerScalar {
+  name: string;
+  type: 'u32' | 'f32';
+}
+
 /** An optimizer bound to a model: records its update and owns its state buffers. */
 export class BoundOptimizer {
   constructor(
+    /** The optimizer this was bound from (its kind and hyperparameters). */
+    readonly optimizer: Optimizer,
     private readonly tick: BoundKernel,
     private readonly update: BoundKernel,
     private readonly count: number,
@@ -21,6 +29,8 @@ export class BoundOptimizer {
     /** Named state buffers ("exp_avg", …) and the step counter, for checkpoints. */
     readonly state: Record<string, GPUBuffer>,
     readonly step: GPUBuffer,
+    /** The fields of `step`: the step count first, then anything else the update keeps (Adam's β^t). */
+    readonly scalars: readonly OptimizerScalar[],
   ) {}
 
   record(pass: GPUComputePassEncoder): void {
@@ -31,6 +41,12 @@ export class BoundOptimizer {
   /** Re-uploads the hyperparameters after a change (for example a new learning rate). */
   refresh(): void {
     this.update.writeUniforms(this.uniforms());
+  }
+
+  /** The hyperparameters as the update kernel receives them (lr, betas, …), for a checkpoint's record. */
+  hyperparameters(): Record<string, number> {
+    const { count: _count, ...rest } = this.uniforms();
+    return rest;
   }
 }
 

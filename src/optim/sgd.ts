@@ -40,12 +40,14 @@ export class SGD extends Optimizer {
       weight_decay: this.weightDecay, nesterov: this.nesterov ? 1 : 0,
     });
     return new BoundOptimizer(
+      this,
       tick.bind(memory, 'SGD tick', { step }),
       update.bind(memory, 'SGD update', { param: params, grad: grads, ...state, step }, uniforms()),
       count,
       uniforms,
       state,
       step,
+      [{ name: 'step', type: 'u32' }],
     );
   }
 }

@@ -1,0 +1,99 @@
+// `npm run eval -- --load FILE`: the accuracy of a weights file (or a checkpoint) of the reference CNN on
+// the 10,000 MNIST test images, and a sha256 of its 10,000 predicted labels (one byte each), so two
+// runs, adapters or frameworks can be compared by one line. PyTorch weights load as they are.
+import { createHash } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { loadMnistFromPackage } from '../data/mnist_node';
+import { createNodeEngine, Dataset, EngineError, loadWeightsFile, referenceCnn, type AdapterChoice, type Engine } from '../node';
+import { ADAPTERS } from './train_options';
+
+const USAGE = [
+  'Usage: npm run eval -- --load FILE [options]   (or: node dist/cli/eval.js --load FILE [options])',
+  '',
+  'Evaluates the weights of the PyTorch MNIST tutorial CNN in FILE (safetensors: a PyTorch state_dict, a file of',
+  'saveWeights, or a checkpoint of `npm run train -- --save`) on the 10,000 MNIST test images.',
+  '',
+  'Options:',
+  '  --load FILE         the weights (required)',
+  `  --adapter NAME      ${ADAPTERS.join(', ')} (default $WEBGPU_ADAPTER, else auto)`,
+  '  --json              end with one line of JSON: test_accuracy, predictions_sha256, adapter, …',
+  '  --help              print this and exit',
+].join('\n');
+
+class UsageError extends Error {}
+
+function parse(args: readonly string[]) {
+  let values: { load?: string; adapter?: string; json?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      options: { load: { type: 'string' }, adapter: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (values.help) return { help: true as const };
+  if (!values.load) throw new UsageError('--load FILE is required');
+  if (values.adapter !== undefined && !ADAPTERS.includes(values.adapter as AdapterChoice)) {
+    throw new UsageError(`--adapter is "${values.adapter}"; it must be one of ${ADAPTERS.join(', ')}`);
+  }
+  return { help: false as const, load: values.load, adapter: values.adapter as AdapterChoice | undefined, json: values.json === true };
+}
+
+async function main(args: readonly string[]): Promise<number> {
+  let options: ReturnType<typeof parse>;
+  try {
+    options = parse(args);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`eval: ${e.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  let engine: Engine | undefined;
+  try {
+    const mnist = await loadMnistFromPackage();
+    engine = await createNodeEngine({ adapter: options.adapter });
+    const model = referenceCnn(engine);
+    await loadWeightsFile(model, options.load);
+    const test = Dataset.upload(engine, { samples: mnist.test.images, labels: mnist.test.labels, sampleShape: [1, 28, 28], name: 'MNIST test' });
+    const started = performance.now();
+    const result = await model.evaluate(test, { predictions: true });
+    const seconds = (performance.now() - started) / 1000;
+    // Labels are 0–9: one byte each.
+    const sha256 = createHash('sha256').update(Uint8Array.from(result.predictions!)).digest('hex');
+    console.log(`Test accuracy of ${options.load} on the ${result.count} test images: ${(100 * result.accuracy).toFixed(2)}%`);
+    console.log(`Predictions sha256: ${sha256}`);
+    console.log(`Adapter: ${engine.adapter.label} (${seconds.toFixed(1)} s)`);
+    if (options.json) {
+      console.log(JSON.stringify({
+        test_accuracy: result.accuracy, test_correct: result.correct, test_count: result.count, predictions_sha256: sha256,
+        adapter: engine.adapter.label, software_adapter: engine.adapter.software, file: options.load, eval_seconds: seconds,
+      }));
+    }
+    await model.dispose();
+    test.dispose();
+    return 0;
+  } catch (e) {
+    // Engine errors (a bad file is a CheckpointError) and file errors are written for people.
+    if (!(e instanceof EngineError) && typeof (e as NodeJS.ErrnoException).code !== 'string') throw e;
+    console.error(`eval: ${(e as Error).message}`);
+    return 1;
+  } finally {
+    engine?.dispose();
+  }
+}
+
+// Dawn keeps Node's event loop alive, so exit explicitly, once stdout has been written out.
+main(process.argv.slice(2)).then(
+  (code) => process.stdout.write('', () => process.exit(code)),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,98 @@
+// The checkpoint commands end to end, as a person runs them: `npm run eval -- --load FILE` on PyTorch's
+// weights gives PyTorch's accuracy and the same 10,000 predicted labels (same sha256), and a run of
+// `npm run train` cut short with --save and continued with --resume prints the uninterrupted run's lines.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const ROOT = new URL('..', import.meta.url).pathname;
+// Its own output folder, so the test never races a developer's build or another test's.
+const OUT_DIR = 'dist/cli-eval-test';
+const FIXTURE = 'test/fixtures/reference_cnn.safetensors';
+/** Seconds per run; evaluating 10,000 images on a busy software adapter takes about a minute. */
+const RUN_TIMEOUT_S = 240;
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function cli(name: 'eval' | 'train', args: string[]): Promise<Outcome> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [`${OUT_DIR}/${name}.js`, ...args], { cwd: ROOT, timeout: RUN_TIMEOUT_S * 1000, maxBuffer: 16 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const failed = e as { code?: number; stdout?: string; stderr?: string; killed?: boolean };
+    if (failed.killed) throw new Error(`${name}.js ${args.join(' ')} ran past ${RUN_TIMEOUT_S} s\n${failed.stdout}`);
+    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
+
+const lastJson = (stdout: string) => JSON.parse(stdout.trimEnd().split('\n').at(-1)!);
+const logLines = (stdout: string) => stdout.split('\n').filter((line) => line.startsWith('Epoch ['));
+
+let directory: string;
+beforeAll(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'webgpu-cnn-cli-'));
+  await run('npx', ['vite', 'build', '--mode', 'cli', '--logLevel', 'warn', '--outDir', OUT_DIR], { cwd: ROOT });
+});
+afterAll(() => rm(directory, { recursive: true, force: true }));
+
+describe('npm run eval', () => {
+  it.each([
+    [[], 2, /--load FILE is required/],
+    [['--load'], 2, /--load/],
+    [['--load', FIXTURE, '--bogus'], 2, /Unknown option '--bogus'/],
+    [['--load', 'package.json'], 1, /^eval: package\.json: the header length is \d+ bytes, over the limit of 100000000 \(header-too-large\)$/m],
+    [['--load', 'no-such-file.safetensors'], 1, /^eval: ENOENT: no such file or directory/m],
+  ])('%j exits with %i and says why', async (args, code, message) => {
+    const outcome = await cli('eval', args);
+    expect(outcome.code).toBe(code);
+    expect(outcome.stdout).toBe('');
+    expect(outcome.stderr).toMatch(message);
+  });
+
+  it('gives PyTorch\'s accuracy and predictions for PyTorch\'s weights', async () => {
+    const expected = JSON.parse(await readFile(join(ROOT, 'test/fixtures/reference_cnn_logits.json'), 'utf8'));
+    const outcome = await cli('eval', ['--load', FIXTURE, '--json']);
+    expect(outcome.code, outcome.stderr).toBe(0);
+    const summary = lastJson(outcome.stdout);
+    expect(summary).toMatchObject({ test_count: 10000, test_correct: expected.test_correct, test_accuracy: expected.test_accuracy, predictions_sha256: expected.predictions_sha256 });
+    expect(summary.adapter).toEqual(expect.any(String));
+    expect(outcome.stdout).toContain(`on the 10000 test images: ${(100 * expected.test_accuracy).toFixed(2)}%`);
+    expect(outcome.stdout).toContain(`Predictions sha256: ${expected.predictions_sha256}`);
+  }, (RUN_TIMEOUT_S + 30) * 1000);
+});
+
+describe('npm run train -- --save / --resume', () => {
+  // 10 steps an epoch, 2 epochs, a line every 3 steps; the first run stops at step 7.
+  const ARGS = ['--limit', '200', '--batch-size', '20', '--epochs', '2', '--eval-every', '3', '--eval-limit', '0', '--test-limit', '100', '--seed', '4'];
+
+  it('a run stopped at step 7 and resumed prints the uninterrupted run\'s lines', async () => {
+    const checkpoint = join(directory, 'run.safetensors');
+    const first = await cli('train', [...ARGS, '--max-steps', '7', '--save', checkpoint]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain(`Saved checkpoint ${checkpoint} at step 7`);
+
+    const second = await cli('train', [...ARGS, '--resume', checkpoint, '--save', checkpoint, '--json']);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toContain(`Resuming ${checkpoint} at step 7: epoch 1, after step 7 of 10`);
+    expect(lastJson(second.stdout)).toMatchObject({ start_step: 7, model_step: 20, steps: 13, resumed_from: checkpoint });
+
+    const whole = await cli('train', ARGS);
+    expect(whole.code, whole.stderr).toBe(0);
+    // The first run also logs where it stopped (step 7); the uninterrupted run logs every third step.
+    const cut = logLines(first.stdout).filter((line) => !line.includes('Step [7/10]'));
+    expect([...cut, ...logLines(second.stdout)]).toEqual(logLines(whole.stdout));
+    expect(logLines(whole.stdout)).toHaveLength(7);
+
+    const mismatch = await cli('train', [...ARGS.slice(0, -1), '5', '--resume', checkpoint]);
+    expect(mismatch.code).toBe(1);
+    expect(mismatch.stderr).toMatch(/^train: Sequential\.fit \(resume\): the run being resumed used seed 4, batch size 20, 200 samples/m);
+  }, (4 * RUN_TIMEOUT_S + 30) * 1000);
+});
