@@ -1,4 +1,5 @@
 import { defineConfig } from 'vite';
+import { mnistFiles } from './demo/mnist_plugin.js';
 
 // One config for the ways the code is built:
 // - the demo page (root demo/), served by `npm run demo` and built by `npm run build:demo`;
@@ -25,11 +26,19 @@ export default defineConfig(({ mode }) => {
       },
     };
   }
+  // The MNIST files have no extension; "name-hash." would lose its trailing dot on some file systems.
+  const demoAssetName = (asset: { names?: string[] }) => (asset.names?.[0]?.endsWith('-ubyte') ? 'assets/[name]-[hash].idx' : 'assets/[name]-[hash][extname]');
   return {
     resolve,
     root: 'demo',
-    build: { outDir: '../dist/demo', emptyOutDir: true, target: 'es2022' },
-    worker: { format: 'es' },
+    // Relative asset URLs, so dist/demo works from any folder of any static server.
+    base: './',
+    build: { outDir: '../dist/demo', emptyOutDir: true, target: 'es2022', rollupOptions: { output: { assetFileNames: demoAssetName } } },
+    worker: { format: 'es', rollupOptions: { output: { assetFileNames: demoAssetName } } },
+    plugins: [mnistFiles()],
+    // The demo's workers import these; listing them lets Vite bundle them when it starts instead of on
+    // first use, which would reload the page in the middle of a session.
+    optimizeDeps: { include: ['uplot', 'umap-js', 'wgsl_reflect'] },
     test: {
       root: '.',
       include: ['test/**/*.test.ts'],
