@@ -1,7 +1,7 @@
 // One "all close" check for every GPU-vs-reference comparison, with the project's stated f32 tolerances:
 // ‖gpu − ref‖ / ‖ref‖ ≤ 1e-5, and every element within 1e-4 + 1e-3·|ref|. A NaN anywhere (an element
 // nobody wrote keeps its NaN poison) fails.
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 
 export interface Tolerance {
   normRelative: number;
@@ -11,8 +11,12 @@ export interface Tolerance {
 
 export const F32: Tolerance = { normRelative: 1e-5, absolute: 1e-4, relative: 1e-3 };
 
-/** The largest errors seen, reported by the suite so the closing figures come from a run. */
-export const worst = { normRelative: 0, element: 0 };
+/** The largest errors seen in a test file, printed when it ends, so the figures quoted come from a run. */
+export const worst = { normRelative: 0, element: 0, comparisons: 0 };
+afterAll(() => {
+  if (worst.comparisons === 0) return;
+  console.log(`largest f32 error in ${worst.comparisons} comparisons: ‖gpu − ref‖/‖ref‖ ${worst.normRelative.toExponential(2)}, element ${worst.element.toExponential(2)}`);
+});
 
 export function expectClose(name: string, gpu: ArrayLike<number>, ref: ArrayLike<number>, tol: Tolerance = F32, skip?: (i: number) => boolean): void {
   expect(gpu.length, `${name}: length`).toBe(ref.length);
@@ -32,6 +36,7 @@ export function expectClose(name: string, gpu: ArrayLike<number>, ref: ArrayLike
   const normRelative = ref2 === 0 ? Math.sqrt(diff2) : Math.sqrt(diff2 / ref2);
   expect(normRelative, `${name}: ‖gpu − ref‖ / ‖ref‖`).toBeLessThanOrEqual(tol.normRelative);
   worst.normRelative = Math.max(worst.normRelative, normRelative);
+  worst.comparisons++;
   worst.element = Math.max(worst.element, worstElement);
 }
 
