@@ -209,7 +209,10 @@ export class KernelRegistry {
     try {
       pipeline = await pipelinePromise;
     } catch (e) {
-      throw new KernelError(name, 'validation', (e as Error).message);
+      // The pipeline's error only says the module is invalid; the module's own messages say why.
+      const errors = (await module.getCompilationInfo()).messages.filter((m) => m.type === 'error');
+      const detail = errors.length ? errors.map((m) => `${file}.wgsl:${m.lineNum}:${m.linePos}: ${m.message}`).join('; ') : (e as Error).message;
+      throw new KernelError(name, 'validation', detail);
     }
     const failure = (await validation) ?? (await memory);
     if (failure) {
