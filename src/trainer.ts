@@ -134,15 +134,18 @@ export class Trainer {
     this.stream.setOrder(Uint32Array.from({ length: this.dataset.count }, (_, i) => i));
   }
 
-  /** One training step, in order: gather, forward, loss, backward, update. */
+  private stepStages: Stage[] | undefined;
+
+  /** One training step, in order: gather, forward, loss, backward, update (listed once, replayed every step). */
   stages(): Stage[] {
-    return [
+    this.stepStages ??= [
       { name: 'gather batch', flops: 0, record: (pass) => this.stream.record(pass) },
       ...this.plan.forwardStages(),
       { name: 'loss', flops: 0, record: (pass) => this.loss.record(pass) },
       ...this.plan.backwardStages(),
       { name: 'optimizer', flops: 0, record: (pass) => this.optimizer.record(pass) },
     ];
+    return this.stepStages;
   }
 
   /** Records one step into one compute pass; nothing here allocates GPU memory or reads from the GPU. */

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { loadMnistFromPackage } from '../data/mnist_node';
 import { Adam, Dataset, EngineError, createNodeEngine, referenceCnn, type AdapterChoice, type Engine } from '../node';
 import { measureMatmulCeiling } from '../matmul_ceiling';
+import { runCommand } from './run_command';
 
 const USAGE = `Usage: npm run bench -- [--adapter all|gpu|lavapipe|swiftshader] [--steps N] [--batch-size N] [--json]
   --adapter     which adapters to measure (default all: every one present)
@@ -121,10 +122,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.stdout.write('', () => process.exit(code)),
-  (e: unknown) => {
-    console.error(e instanceof EngineError ? `bench: ${e.message}` : e);
-    process.exit(1);
-  },
-);
+runCommand('bench', main);

@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { loadMnistFromPackage } from '../data/mnist_node';
-import { createNodeEngine, Dataset, EngineError, loadWeightsFile, referenceCnn, type AdapterChoice, type Engine } from '../node';
+import { createNodeEngine, Dataset, loadWeightsFile, referenceCnn, type AdapterChoice, type Engine } from '../node';
+import { runCommand } from './run_command';
 import { ADAPTERS } from './train_options';
 
 const USAGE = [
@@ -79,21 +80,9 @@ async function main(args: readonly string[]): Promise<number> {
     await model.dispose();
     test.dispose();
     return 0;
-  } catch (e) {
-    // Engine errors (a bad file is a CheckpointError) and file errors are written for people.
-    if (!(e instanceof EngineError) && typeof (e as NodeJS.ErrnoException).code !== 'string') throw e;
-    console.error(`eval: ${(e as Error).message}`);
-    return 1;
   } finally {
     engine?.dispose();
   }
 }
 
-// Dawn keeps Node's event loop alive, so exit explicitly, once stdout has been written out.
-main(process.argv.slice(2)).then(
-  (code) => process.stdout.write('', () => process.exit(code)),
-  (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+runCommand('eval', () => main(process.argv.slice(2)));

@@ -3,7 +3,8 @@
 // predictions), plus the adapter and the speed. Bundled by Vite (`--mode cli`) so the shaders are inlined.
 import { loadMnistFromPackage } from '../data/mnist_node';
 import type { Mnist } from '../data/mnist';
-import { Adam, createNodeEngine, Dataset, EngineError, loadCheckpointFile, referenceCnn, saveCheckpointFile, type Engine, type TrainingLog } from '../node';
+import { Adam, createNodeEngine, Dataset, loadCheckpointFile, referenceCnn, saveCheckpointFile, type Engine, type TrainingLog } from '../node';
+import { runCommand } from './run_command';
 import { duration, ProgressBar } from './progress_bar';
 import { parseTrainOptions, USAGE, UsageError, type TrainOptions } from './train_options';
 
@@ -119,21 +120,9 @@ async function main(args: readonly string[]): Promise<number> {
     const summary = await train(engine, mnist, options);
     if (options.json) console.log(JSON.stringify(summary));
     return 0;
-  } catch (e) {
-    // Engine errors are written for people: the message says what failed and what to do; so are file errors.
-    if (!(e instanceof EngineError) && typeof (e as NodeJS.ErrnoException).code !== 'string') throw e;
-    console.error(`train: ${(e as Error).message}`);
-    return 1;
   } finally {
     engine?.dispose();
   }
 }
 
-// Dawn keeps Node's event loop alive, so exit explicitly, once stdout has been written out.
-main(process.argv.slice(2)).then(
-  (code) => process.stdout.write('', () => process.exit(code)),
-  (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+runCommand('train', () => main(process.argv.slice(2)));
