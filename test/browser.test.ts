@@ -1,37 +1,25 @@
 // The same engine in headless Chromium (SwiftShader): a training step of the reference CNN equals the
 // float64 reference, and a browser without WebGPU gets a typed, readable error.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
-import type { ViteDevServer } from 'vite';
 import { Random } from '../src/random';
 import { expectClose, f64 } from './support/compare';
-import { launchBrowser, serveRepository } from './support/browser';
+import { browserOnRepository, launchBrowser } from './support/browser';
 import { cnnLossAndGradients, type CnnParams } from './reference/reference_cnn';
 
-let server: ViteDevServer;
-let url: string;
-let browser: Browser;
-
-beforeAll(async () => {
-  ({ server, url } = await serveRepository());
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const session = browserOnRepository();
 
 async function openPage(b: Browser) {
   const page = await b.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${url}/test/browser/engine.html`);
+  await page.goto(`${session.url()}/test/browser/engine.html`);
   await page.waitForFunction(() => document.title === 'ready', undefined, { timeout: 60_000 });
   return { page, errors };
 }
 
 test('one training step in Chromium equals the float64 reference', async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(session.browser());
   const random = new Random(5);
   const samples = Array.from({ length: 2 * 784 }, () => random.below(256));
   const labels = [3, 8];

@@ -2,34 +2,22 @@
 // same model; the weights download as a safetensors file; a stored file that is not a checkpoint is
 // refused with a typed error.
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { ViteDevServer } from 'vite';
+import { expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
 import { decodeSafetensors } from '../src/index';
-import { launchBrowser, serveRepository } from './support/browser';
+import { browserOnRepository } from './support/browser';
 
-let server: ViteDevServer;
-let url: string;
-let browser: Browser;
-
-beforeAll(async () => {
-  ({ server, url } = await serveRepository());
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const session = browserOnRepository();
 
 async function ready(page: Page) {
   await page.waitForFunction(() => document.title === 'ready', undefined, { timeout: 60_000 });
 }
 
 test('a checkpoint stored in IndexedDB survives a reload; weights download as safetensors', async () => {
-  const page = await browser.newPage();
+  const page = await session.browser().newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${url}/test/browser/checkpoint.html`);
+  await page.goto(`${session.url()}/test/browser/checkpoint.html`);
   await ready(page);
 
   const [download, saved] = await Promise.all([

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { loadMnistFromPackage } from '../data/mnist_node';
 import { createNodeEngine, Dataset, loadWeightsFile, referenceCnn, type AdapterChoice, type Engine } from '../node';
-import { runCommand } from './run_command';
+import { parseCommandLine, runCommand, UsageError } from './run_command';
 import { ADAPTERS } from './train_options';
 
 const USAGE = [
@@ -21,8 +21,6 @@ const USAGE = [
   '  --help              print this and exit',
 ].join('\n');
 
-class UsageError extends Error {}
-
 function parse(args: readonly string[]) {
   let values: { load?: string; adapter?: string; json?: boolean; help?: boolean };
   try {
@@ -35,27 +33,17 @@ function parse(args: readonly string[]) {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  if (values.help) return { help: true as const };
+  if (values.help) return { help: true, load: '', adapter: undefined, json: false };
   if (!values.load) throw new UsageError('--load FILE is required');
   if (values.adapter !== undefined && !ADAPTERS.includes(values.adapter as AdapterChoice)) {
     throw new UsageError(`--adapter is "${values.adapter}"; it must be one of ${ADAPTERS.join(', ')}`);
   }
-  return { help: false as const, load: values.load, adapter: values.adapter as AdapterChoice | undefined, json: values.json === true };
+  return { help: false, load: values.load, adapter: values.adapter as AdapterChoice | undefined, json: values.json === true };
 }
 
 async function main(args: readonly string[]): Promise<number> {
-  let options: ReturnType<typeof parse>;
-  try {
-    options = parse(args);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    console.error(`eval: ${e.message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (options.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const options = parseCommandLine('eval', USAGE, () => parse(args));
+  if (typeof options === 'number') return options;
   let engine: Engine | undefined;
   try {
     const mnist = await loadMnistFromPackage();

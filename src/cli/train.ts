@@ -4,9 +4,9 @@
 import { loadMnistFromPackage } from '../data/mnist_node';
 import type { Mnist } from '../data/mnist';
 import { Adam, createNodeEngine, Dataset, loadCheckpointFile, referenceCnn, saveCheckpointFile, type Engine, type TrainingLog } from '../node';
-import { runCommand } from './run_command';
+import { parseCommandLine, runCommand } from './run_command';
 import { duration, ProgressBar } from './progress_bar';
-import { parseTrainOptions, USAGE, UsageError, type TrainOptions } from './train_options';
+import { parseTrainOptions, USAGE, type TrainOptions } from './train_options';
 
 const SAMPLE_SHAPE = [1, 28, 28];
 const PIXELS = 28 * 28;
@@ -101,18 +101,8 @@ async function train(engine: Engine, mnist: Mnist, options: TrainOptions): Promi
 }
 
 async function main(args: readonly string[]): Promise<number> {
-  let options: TrainOptions;
-  try {
-    options = parseTrainOptions(args);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    console.error(`train: ${e.message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (options.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const options = parseCommandLine('train', USAGE, () => parseTrainOptions(args));
+  if (typeof options === 'number') return options;
   let engine: Engine | undefined;
   try {
     const mnist = await loadMnistFromPackage();

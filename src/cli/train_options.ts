@@ -1,6 +1,7 @@
 // The options of `npm run train`: one table drives parsing, checking and the help text.
 import { parseArgs } from 'node:util';
 import type { AdapterChoice } from '../gpu/node_host';
+import { UsageError } from './run_command';
 
 export interface TrainOptions {
   epochs: number;
@@ -23,8 +24,6 @@ export interface TrainOptions {
   help: boolean;
 }
 
-/** A bad command line; the message says what was wrong, USAGE what is valid. */
-export class UsageError extends Error {}
 
 type NumberOption = 'epochs' | 'batchSize' | 'lr' | 'seed' | 'limit' | 'evalEvery' | 'evalLimit' | 'testLimit' | 'maxSteps';
 

@@ -1,6 +1,7 @@
 // Headless Chromium for the browser tests: the system browser (Debian's chromium, or $CHROME_PATH),
 // driven by playwright-core, with WebGPU on its SwiftShader adapter. No browser is downloaded.
 import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { createServer, type ViteDevServer } from 'vite';
 
 export async function launchBrowser(options: { webgpu?: boolean } = {}): Promise<Browser> {
@@ -24,4 +25,20 @@ export async function serveRepository(): Promise<{ server: ViteDevServer; url: s
   const address = server.httpServer!.address();
   if (!address || typeof address === 'string') throw new Error('Vite did not report its port');
   return { server, url: `http://127.0.0.1:${address.port}` };
+}
+
+/** For a test file: the repository served and a WebGPU browser launched before its tests, closed after. */
+export function browserOnRepository(): { browser: () => Browser; url: () => string } {
+  let server: ViteDevServer | undefined;
+  let browser: Browser | undefined;
+  let url = '';
+  beforeAll(async () => {
+    ({ server, url } = await serveRepository());
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return { browser: () => browser!, url: () => url };
 }
