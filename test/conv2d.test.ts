@@ -7,7 +7,8 @@ import { randomArray, runLayer, testEngine } from './support/gpu';
 import * as ops from './reference/ops';
 
 // batch, channels in/out, size, kernel, stride, padding: awkward on purpose (batch 1, odd sizes that do
-// not divide a 64-wide workgroup, stride 2, padding 0, a kernel as large as the padded input).
+// not divide a 64-wide workgroup or an 8-pixel tile, stride 2 and 3, padding 0, a kernel as large as the
+// padded input).
 const cases: ops.ConvShape[] = [
   { batch: 1, inC: 1, h: 28, w: 28, outC: 16, kh: 5, kw: 5, sh: 1, sw: 1, ph: 2, pw: 2 },
   { batch: 3, inC: 16, h: 14, w: 14, outC: 32, kh: 5, kw: 5, sh: 1, sw: 1, ph: 2, pw: 2 },
@@ -16,6 +17,9 @@ const cases: ops.ConvShape[] = [
   { batch: 1, inC: 16, h: 9, w: 9, outC: 3, kh: 3, kw: 3, sh: 2, sw: 2, ph: 0, pw: 0 },
   { batch: 5, inC: 1, h: 13, w: 8, outC: 7, kh: 5, kw: 3, sh: 1, sw: 2, ph: 2, pw: 1 },
   { batch: 2, inC: 2, h: 3, w: 3, outC: 4, kh: 5, kw: 5, sh: 1, sw: 1, ph: 1, pw: 1 },
+  // Rows longer than a tile of 8 pixels, wide kernels (several 4-tap blocks), a stride of 3.
+  { batch: 2, inC: 5, h: 6, w: 21, outC: 9, kh: 3, kw: 7, sh: 1, sw: 3, ph: 1, pw: 3 },
+  { batch: 1, inC: 2, h: 5, w: 17, outC: 6, kh: 1, kw: 9, sh: 1, sw: 1, ph: 0, pw: 4 },
 ];
 
 describe.each([false, true])('conv2d (ReLU fused: %s)', (reluAfter) => {

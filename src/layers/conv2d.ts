@@ -73,7 +73,8 @@ export class Conv2d extends Layer {
       { input: ctx.input.buffer, weight: ctx.params.weight, bias: ctx.params.bias, output: ctx.output.buffer },
       uniforms,
     );
-    // Blocked kernels: invocations along x own 4 pixels of a row (or 4 taps); workgroups along y own 4 channels.
+    // Blocked kernels: invocations along x own 8 pixels of a row (or 4 taps of a kernel row); workgroups
+    // along y own 4 channels.
     const backward: Stage[] = [];
     if (ctx.training) {
       const gradOutput = ctx.output.grad!;
@@ -83,16 +84,16 @@ export class Conv2d extends Layer {
       // The first layer's input is data: no gradient is needed there.
       if (ctx.input.grad) {
         const bound = inputGrad.bind(ctx.memory, `${ctx.label} input gradient`, { grad_output: gradOutput, weight: ctx.params.weight, grad_input: ctx.input.grad }, uniforms);
-        backward.push(bound.dispatch(ctx.batch * inH * Math.ceil(inW / 4), Math.ceil(this.inChannels / 4), flops));
+        backward.push(bound.dispatch(ctx.batch * inH * Math.ceil(inW / 8), Math.ceil(this.inChannels / 4), flops));
       }
-      const taps = this.inChannels * this.kernel[0] * this.kernel[1];
+      const tapBlocks = this.inChannels * this.kernel[0] * Math.ceil(this.kernel[1] / 4);
       const boundWeight = weightGrad.bind(ctx.memory, `${ctx.label} weight gradient`, { grad_output: gradOutput, input: ctx.input.buffer, grad_weight: ctx.grads.weight }, uniforms);
-      backward.push(boundWeight.dispatch(Math.ceil(taps / 4), Math.ceil(this.outChannels / 4), flops));
+      backward.push(boundWeight.dispatch(tapBlocks, Math.ceil(this.outChannels / 8), flops));
       const boundBias = biasGrad.bind(ctx.memory, `${ctx.label} bias gradient`, { grad_output: gradOutput, grad_bias: ctx.grads.bias }, uniforms);
       backward.push(boundBias.dispatch(this.outChannels, 1, ctx.batch * this.outChannels * outH * outW));
     }
     return {
-      forward: [forward.dispatch(ctx.batch * outH * Math.ceil(outW / 4), Math.ceil(this.outChannels / 4), flops)],
+      forward: [forward.dispatch(ctx.batch * outH * Math.ceil(outW / 8), Math.ceil(this.outChannels / 4), flops)],
       backward,
     };
   }
