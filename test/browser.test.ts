@@ -4,7 +4,8 @@ import { expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { Random } from '../src/random';
 import { expectClose, f64 } from './support/compare';
-import { browserOnRepository, launchBrowser } from './support/browser';
+import { launchBrowser } from '../src/cli/browser';
+import { browserOnRepository } from './support/browser';
 import { cnnLossAndGradients, type CnnParams } from './reference/reference_cnn';
 
 const session = browserOnRepository();

@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 import { loadMnistFromPackage } from '../src/data/mnist_node';
 import type { MnistSplit } from '../src/data/mnist';
-import { launchBrowser } from './support/browser';
+import { launchBrowser } from '../src/cli/browser';
 
 /**
  * A short run: 4,000 images (80 steps of 50), evaluated every 20 steps on 500 test images, the final

@@ -1,6 +1,6 @@
 // The options of `npm run train`: one table drives parsing, checking and the help text.
-import { parseArgs } from 'node:util';
 import type { AdapterChoice } from '../gpu/node_host';
+import { column, numberFlags, numbersUsage, parseFlags, parseNumbers, type NumberSpec } from './options';
 import { UsageError } from './run_command';
 
 export interface TrainOptions {
@@ -27,16 +27,6 @@ export interface TrainOptions {
 
 type NumberOption = 'epochs' | 'batchSize' | 'lr' | 'seed' | 'limit' | 'evalEvery' | 'evalLimit' | 'testLimit' | 'maxSteps';
 
-interface NumberSpec {
-  flag: string;
-  value: string;
-  default: number;
-  min: number;
-  max: number;
-  integer: boolean;
-  help: string;
-}
-
 export const TRAIN_IMAGES = 60000;
 export const TEST_IMAGES = 10000;
 
@@ -54,15 +44,13 @@ const NUMBERS: Record<NumberOption, NumberSpec> = {
 
 export const ADAPTERS: readonly AdapterChoice[] = ['auto', 'lavapipe', 'swiftshader', 'gpu'];
 
-const column = (left: string, help: string) => `  ${left.padEnd(20)}${help}`;
-
 export const USAGE = [
   'Usage: npm run train -- [options]   (or: node dist/cli/train.js [options])',
   '',
   'Trains the PyTorch MNIST tutorial CNN on MNIST with WebGPU compute shaders, then reports the test accuracy.',
   '',
   'Options:',
-  ...Object.values(NUMBERS).map((s) => column(`--${s.flag} ${s.value}`, `${s.help} (default ${s.default})`)),
+  ...numbersUsage(NUMBERS),
   column('--save FILE', 'write a checkpoint (safetensors) at every log line and at the end'),
   column('--resume FILE', 'continue the run saved in FILE (same seed, batch size and limit; --epochs counts the whole run)'),
   column('--adapter NAME', `${ADAPTERS.join(', ')} (default $WEBGPU_ADAPTER, else auto: a GPU, then lavapipe, then SwiftShader)`),
@@ -70,36 +58,12 @@ export const USAGE = [
   column('--help', 'print this and exit'),
 ].join('\n');
 
-function parseNumber(spec: NumberSpec, text: string): number {
-  const value = Number(text);
-  const shape = spec.integer ? /^\d+$/ : /^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
-  if (!shape.test(text.trim()) || !Number.isFinite(value) || value < spec.min || value > spec.max) {
-    const range = spec.integer ? `an integer from ${spec.min} to ${spec.max}` : `a number above 0, at most ${spec.max}`;
-    throw new UsageError(`--${spec.flag} is "${text}"; it must be ${range}`);
-  }
-  return value;
-}
-
 /** Parses `args` (process.argv.slice(2)); throws UsageError on anything unknown or out of range. */
 export function parseTrainOptions(args: readonly string[]): TrainOptions {
-  const stringOptions = Object.fromEntries(Object.values(NUMBERS).map((s) => [s.flag, { type: 'string' as const }]));
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      options: { ...stringOptions, adapter: { type: 'string' }, save: { type: 'string' }, resume: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const options = Object.fromEntries(
-    Object.entries(NUMBERS).map(([key, spec]) => {
-      const text = values[spec.flag];
-      return [key, typeof text === 'string' ? parseNumber(spec, text) : spec.default];
-    }),
-  ) as Record<NumberOption, number>;
+  const values = parseFlags(args, {
+    ...numberFlags(NUMBERS), adapter: { type: 'string' }, save: { type: 'string' }, resume: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' },
+  });
+  const options = parseNumbers(NUMBERS, values);
   const adapter = values.adapter as string | undefined;
   if (adapter !== undefined && !ADAPTERS.includes(adapter as AdapterChoice)) {
     throw new UsageError(`--adapter is "${adapter}"; it must be one of ${ADAPTERS.join(', ')}`);

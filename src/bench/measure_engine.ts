@@ -1,0 +1,95 @@
+// How the benchmark measures this engine, written once for every host: `npm run bench` calls it in Node
+// (Dawn) and the benchmark page (bench/) in Chromium, each with its own engine and MNIST arrays.
+import type { Mnist } from '../data/mnist';
+import { Dataset } from '../data/dataset';
+import type { Engine } from '../gpu/engine';
+import { measureMatmulCeiling } from '../matmul_ceiling';
+import { Adam } from '../optim/adam';
+import { referenceCnn } from '../reference_cnn';
+
+export interface EngineBenchOptions {
+  /** Timed training steps after the first step and the warm-up. */
+  steps: number;
+  batchSize: number;
+  /** Test images evaluated (batch 500). */
+  evalImages: number;
+}
+
+export interface EngineReport {
+  adapter: string;
+  parameters: number;
+  batch_size: number;
+  steps: number;
+  first_step_seconds: number;
+  train_samples_per_s: number;
+  train_gflops: number;
+  final_loss: number;
+  eval_images: number;
+  eval_images_per_s: number;
+  flops_per_sample: number;
+  matmul_gflops: number;
+  kernels: Array<{ name: string; ms: number; gflops: number; share: number }>;
+  /** How the kernels were timed: timestamp queries where the adapter has them, else the wall clock. */
+  timing: string;
+  /** Each kernel's time is its median over this many steps. */
+  profile_repeats: number;
+}
+
+const WARM_UP_STEPS = 2;
+const EVAL_BATCH = 500;
+const PROFILE_REPEATS = 5;
+const PIXELS = 28 * 28;
+
+/**
+ * The reference CNN on `engine`: the first step (pipeline compilation included), steady-state training
+ * (wall clock, everything included), evaluation, every kernel of a step timed on the GPU, and the
+ * adapter's matmul ceiling.
+ */
+export async function measureEngine(engine: Engine, mnist: Mnist, options: EngineBenchOptions): Promise<EngineReport> {
+  const { steps, batchSize: batch } = options;
+  const images = Math.min(mnist.train.count, Math.max(2000, (steps + WARM_UP_STEPS + 1) * batch));
+  const evalImages = Math.min(mnist.test.count, options.evalImages);
+  const train = Dataset.upload(engine, { samples: mnist.train.images.subarray(0, images * PIXELS), labels: mnist.train.labels.subarray(0, images), sampleShape: [1, 28, 28], name: 'train' });
+  const test = Dataset.upload(engine, { samples: mnist.test.images.subarray(0, evalImages * PIXELS), labels: mnist.test.labels.subarray(0, evalImages), sampleShape: [1, 28, 28], name: 'test' });
+  const model = referenceCnn(engine, { seed: 1 });
+  model.compile({ optimizer: new Adam() });
+  try {
+    // First step: pipeline compilation (asynchronous, in parallel) plus one step.
+    let started = performance.now();
+    await model.fit(train, { batchSize: batch, maxSteps: 1, logEvery: 1e9 });
+    const firstStep = (performance.now() - started) / 1000;
+    await model.fit(train, { batchSize: batch, maxSteps: WARM_UP_STEPS, logEvery: 1e9 });
+    const timed = await model.fit(train, { batchSize: batch, maxSteps: steps, logEvery: 1e9 });
+
+    await model.evaluate(test, { batchSize: EVAL_BATCH }); // warm-up: compiles the evaluation plan
+    started = performance.now();
+    await model.evaluate(test, { batchSize: EVAL_BATCH });
+    const evalSeconds = (performance.now() - started) / 1000;
+
+    const profile = await model.profileTrainingStep(train, { batchSize: batch, repeats: PROFILE_REPEATS });
+    const totalMs = profile.times.reduce((a, t) => a + t.ms, 0);
+    const flopsPerStep = profile.times.reduce((a, t) => a + t.flops, 0);
+    const ceiling = await measureMatmulCeiling(engine);
+    return {
+      adapter: engine.adapter.label,
+      parameters: model.parameterCount,
+      batch_size: batch,
+      steps,
+      first_step_seconds: firstStep,
+      train_samples_per_s: timed.samplesPerSecond,
+      train_gflops: (timed.samplesPerSecond * flopsPerStep) / batch / 1e9,
+      final_loss: timed.finalLoss,
+      eval_images: test.count,
+      eval_images_per_s: test.count / evalSeconds,
+      flops_per_sample: flopsPerStep / batch,
+      matmul_gflops: ceiling.gflops,
+      kernels: profile.times.map((t) => ({ name: t.name, ms: t.ms, gflops: t.flops / (t.ms / 1000) / 1e9, share: t.ms / totalMs })),
+      timing: profile.method,
+      profile_repeats: PROFILE_REPEATS,
+    };
+  } finally {
+    await model.dispose();
+    train.dispose();
+    test.dispose();
+  }
+}

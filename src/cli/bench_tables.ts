@@ -1,0 +1,48 @@
+// What `npm run bench` prints for people: one engine measurement in full (per kernel), and the browser
+// section's table of this engine beside TensorFlow.js.
+import type { EngineReport } from '../bench/measure_engine';
+import type { BrowserReport } from './bench_browser';
+
+export function printEngineReport(title: string, r: EngineReport): void {
+  console.log(`\n${title}`);
+  console.log(`  training   ${r.train_samples_per_s.toFixed(1)} samples/s (${r.train_gflops.toFixed(2)} GFLOP/s at ${(r.flops_per_sample / 1e6).toFixed(1)} MFLOP per sample), batch ${r.batch_size}, steady state`);
+  console.log(`  evaluation ${r.eval_images_per_s.toFixed(1)} images/s (${r.eval_images} images, batch 500)`);
+  console.log(`  first step ${r.first_step_seconds.toFixed(2)} s (pipeline compilation included)`);
+  console.log(`  ceiling    ${r.matmul_gflops.toFixed(2)} GFLOP/s (register-blocked vec4 matmul, 1024³); training reaches ${((100 * r.train_gflops) / r.matmul_gflops).toFixed(0)}% of it`);
+  console.log(`  per kernel (${r.timing}, median of ${r.profile_repeats} steps):`);
+  console.log(`    ${'kernel'.padEnd(58)} ${'ms'.padStart(8)} ${'GFLOP/s'.padStart(8)} ${'share'.padStart(6)}`);
+  for (const k of r.kernels) {
+    if (k.ms === 0 && k.gflops === 0) continue;
+    console.log(`    ${k.name.padEnd(58)} ${k.ms.toFixed(2).padStart(8)} ${(Number.isFinite(k.gflops) && k.gflops > 0 ? k.gflops.toFixed(2) : '').padStart(8)} ${(100 * k.share).toFixed(1).padStart(5)}%`);
+  }
+}
+
+const times = (x: number) => `${x.toFixed(2)}×`;
+const WIDTHS = [10, 12, 12, 12, 12];
+const row = (run: string, cells: string[], adapter: string) => `  ${run.padEnd(22)}${cells.map((c, i) => c.padStart(WIDTHS[i])).join('')}   ${adapter}`.trimEnd();
+
+/** The browser section: this engine in full, then a row per run with the ratios this engine ÷ that run. */
+export function printBrowserReport(r: BrowserReport): void {
+  const engine = r.engine;
+  if (engine.available) printEngineReport(`this engine in ${r.browser}: ${engine.adapter}`, engine);
+  const setting = engine.available ? `training at batch ${engine.batch_size} (steady state), evaluation of ${engine.eval_images} test images at batch 500` : '';
+  console.log(`
+${r.browser}: this engine beside TensorFlow.js, ${setting}`);
+  console.log("  The ratios: this engine's rate ÷ that row's (above 1×, this engine is faster).");
+  console.log(row('run', ['training', 'evaluation', 'first step', 'training', 'evaluation'], 'adapter'));
+  console.log(row('', ['samples/s', 'images/s', 'seconds', 'ratio', 'ratio'], ''));
+  if (engine.available) {
+    console.log(row('this engine', [engine.train_samples_per_s.toFixed(1), engine.eval_images_per_s.toFixed(1), engine.first_step_seconds.toFixed(2), '', ''], engine.adapter));
+  } else {
+    console.log(`  ${'this engine'.padEnd(22)}unavailable: ${engine.reason}`);
+  }
+  for (const t of r.tfjs) {
+    if (!t.available) {
+      console.log(`  ${`TF.js ${t.backend}`.padEnd(22)}unavailable: ${t.reason}`);
+      continue;
+    }
+    const ratio = t.ours_over_theirs;
+    const cells = [t.train_samples_per_s.toFixed(1), t.eval_images_per_s.toFixed(1), t.first_step_seconds.toFixed(2), ratio ? times(ratio.train) : '', ratio ? times(ratio.eval) : ''];
+    console.log(row(`TF.js ${t.tfjs_version} ${t.backend}`, cells, t.adapter));
+  }
+}
