@@ -34,6 +34,10 @@ override STRIDE_W: u32 = 1;
 override PAD_H: u32 = 0;
 override PAD_W: u32 = 0;
 override RELU: bool = false;
+// Forward only: `weight` holds the tap-major copy that pack_weights makes ([Ci·Kh·Kw, Co rounded up to 4],
+// zeros past the last channel), where one tap's 4 channels are neighbours. Faster on some adapters and
+// slower on others, so the engine measures both on the adapter and keeps the faster (src/gpu/autotune.ts).
+override PACKED_WEIGHTS: bool = false;
 
 override WORKGROUP_SIZE: u32 = 64;
 
@@ -47,6 +51,7 @@ override WORKGROUP_SIZE: u32 = 64;
 @group(0) @binding(6) var<storage, read_write> grad_input: array<f32>;
 @group(0) @binding(7) var<storage, read_write> grad_weight: array<f32>;
 @group(0) @binding(8) var<storage, read_write> grad_bias: array<f32>;
+@group(0) @binding(9) var<storage, read_write> packed_weight: array<f32>;
 
 // Grids wider than 65535 workgroups fold into z (a WebGPU dispatch limit).
 fn flat_index(gid: vec3u, groups: vec3u) -> u32 {
@@ -98,6 +103,7 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) gro
   let w1 = min(co0 + 1u, last) * w_stride;
   let w2 = min(co0 + 2u, last) * w_stride;
   let w3 = min(co0 + 3u, last) * w_stride;
+  let co_padded = (p.out_channels + 3u) & ~3u;
 
   let b = vec4f(bias[min(co0, last)], bias[min(co0 + 1u, last)], bias[min(co0 + 2u, last)], bias[min(co0 + 3u, last)]);
   var acc = splat_tile(b);
@@ -129,7 +135,14 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) gro
                      input_at(row, row_inside, ix + 6 * sw), input_at(row, row_inside, ix + 7 * sw));
         }
         let k = ci * taps + ky * KERNEL_W + kx;
-        acc = accumulate(acc, x, vec4f(weight[w0 + k], weight[w1 + k], weight[w2 + k], weight[w3 + k]));
+        var w: vec4f;
+        if (PACKED_WEIGHTS) {
+          let at = k * co_padded + co0;
+          w = vec4f(weight[at], weight[at + 1u], weight[at + 2u], weight[at + 3u]);
+        } else {
+          w = vec4f(weight[w0 + k], weight[w1 + k], weight[w2 + k], weight[w3 + k]);
+        }
+        acc = accumulate(acc, x, w);
         x = Window(x.v1, x.v2, x.v3, x.v4, x.v5, x.v6, x.v7, 0.0);
       }
     }
@@ -146,6 +159,19 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) gro
       if (co0 + t < p.out_channels) { output[at + (co0 + t) * out_plane + j] = value[t]; }
     }
   }
+}
+
+// The tap-major copy of the weights that the forward pass reads with PACKED_WEIGHTS:
+// packed_weight[k · Co4 + co] = weight[co · K + k] for K = Ci·Kh·Kw taps, Co4 = Co rounded up to 4.
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn pack_weights(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let i = flat_index(gid, groups);
+  let co_padded = (p.out_channels + 3u) & ~3u;
+  let taps = p.in_channels * KERNEL_H * KERNEL_W;
+  if (i >= taps * co_padded) { return; }
+  let co = i % co_padded;
+  let value = weight[min(co, p.out_channels - 1u) * taps + i / co_padded];
+  packed_weight[i] = select(0.0, value, co < p.out_channels);
 }
 
 // The output gradient at the output column whose tap lands on input column tx − pad, or 0 if none does

@@ -1,5 +1,5 @@
 // conv2d.wgsl (through the Conv2d layer): forward, input, weight and bias gradients against the float64 reference.
-import { describe, test } from 'vitest';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { Conv2d } from '../src/layers/conv2d';
 import { Random } from '../src/random';
 import { expectClose, f64 } from './support/compare';
@@ -22,7 +22,19 @@ const cases: ops.ConvShape[] = [
   { batch: 1, inC: 2, h: 5, w: 17, outC: 6, kh: 1, kw: 9, sh: 1, sw: 1, ph: 0, pw: 4 },
 ];
 
-describe.each([false, true])('conv2d (ReLU fused: %s)', (reluAfter) => {
+// The forward pass has two variants (weights as stored, or a tap-major copy); the autotuner picks one
+// per adapter, so each is pinned and checked here.
+const settings = [
+  { reluAfter: false, forward: 'direct' },
+  { reluAfter: true, forward: 'direct' },
+  { reluAfter: false, forward: 'tap-major' },
+  { reluAfter: true, forward: 'tap-major' },
+];
+
+describe.each(settings)('conv2d (%o)', ({ reluAfter, forward }) => {
+  beforeAll(async () => (await testEngine()).autotune.pin('conv2d.forward', forward));
+  afterAll(async () => (await testEngine()).autotune.pin('conv2d.forward', undefined));
+
   test.each(cases)('%o', async (s) => {
     const engine = await testEngine();
     const random = new Random(s.batch * 1000 + s.inC * 100 + s.kh);

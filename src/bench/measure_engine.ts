@@ -2,6 +2,7 @@
 // (Dawn) and the benchmark page (bench/) in Chromium, each with its own engine and MNIST arrays.
 import type { Mnist } from '../data/mnist';
 import { Dataset } from '../data/dataset';
+import type { TuningDecision } from '../gpu/autotune';
 import type { Engine } from '../gpu/engine';
 import { measureMatmulCeiling } from '../matmul_ceiling';
 import { Adam } from '../optim/adam';
@@ -33,6 +34,8 @@ export interface EngineReport {
   timing: string;
   /** Each kernel's time is its median over this many steps. */
   profile_repeats: number;
+  /** Kernel variants chosen for this adapter, measured now or remembered from an earlier run. */
+  autotune: TuningDecision[];
 }
 
 const WARM_UP_STEPS = 2;
@@ -86,6 +89,7 @@ export async function measureEngine(engine: Engine, mnist: Mnist, options: Engin
       kernels: profile.times.map((t) => ({ name: t.name, ms: t.ms, gflops: t.flops / (t.ms / 1000) / 1e9, share: t.ms / totalMs })),
       timing: profile.method,
       profile_repeats: PROFILE_REPEATS,
+      autotune: [...engine.autotune.decisions()],
     };
   } finally {
     await model.dispose();

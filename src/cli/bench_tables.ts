@@ -9,6 +9,10 @@ export function printEngineReport(title: string, r: EngineReport): void {
   console.log(`  evaluation ${r.eval_images_per_s.toFixed(1)} images/s (${r.eval_images} images, batch 500)`);
   console.log(`  first step ${r.first_step_seconds.toFixed(2)} s (pipeline compilation included)`);
   console.log(`  ceiling    ${r.matmul_gflops.toFixed(2)} GFLOP/s (register-blocked vec4 matmul, 1024³); training reaches ${((100 * r.train_gflops) / r.matmul_gflops).toFixed(0)}% of it`);
+  for (const d of r.autotune) {
+    const times = Object.entries(d.ms).map(([variant, ms]) => `${variant} ${ms.toFixed(1)} ms`).join(', ');
+    console.log(`  autotune   ${d.problem.replace(/ #\w+$/, '')}: ${d.chosen} (${d.remembered ? 'remembered from an earlier run' : times})`);
+  }
   console.log(`  per kernel (${r.timing}, median of ${r.profile_repeats} steps):`);
   console.log(`    ${'kernel'.padEnd(58)} ${'ms'.padStart(8)} ${'GFLOP/s'.padStart(8)} ${'share'.padStart(6)}`);
   for (const k of r.kernels) {

@@ -1,6 +1,7 @@
 // The engine: one WebGPU device, its kernel registry, and every buffer made on it (counted, so tests can
 // prove a training step allocates nothing and dispose() frees everything).
 import { DeviceLostError, DisposedError, KernelError, NoAdapterError } from './errors';
+import { Autotuner, localStorageStore, type TuningStore } from './autotune';
 import { KernelRegistry } from './kernel';
 
 export interface AdapterDescription {
@@ -17,6 +18,8 @@ export interface EngineOptions {
   /** The WebGPU entry point; defaults to the browser's navigator.gpu. */
   gpu?: GPU;
   powerPreference?: GPUPowerPreference;
+  /** Where kernel-variant choices are remembered; defaults to localStorage where there is one. */
+  tuningStore?: TuningStore;
 }
 
 export function describeAdapter(info: GPUAdapterInfo): AdapterDescription {
@@ -33,6 +36,8 @@ const LOST_REPORT_MS = 500;
 
 export class Engine {
   readonly kernels: KernelRegistry;
+  /** Chooses between kernel variants by timing them on this adapter (see autotune.ts). */
+  readonly autotune: Autotuner;
   private readonly buffers = new Set<GPUBuffer>();
   private created = 0;
   private lost: DeviceLostError | undefined;
@@ -43,8 +48,10 @@ export class Engine {
     readonly adapter: AdapterDescription,
     // Dawn in Node tears its instance down when the GPU object is collected, so the engine holds it.
     private readonly gpu: GPU | undefined,
+    tuningStore: TuningStore | undefined,
   ) {
     this.kernels = new KernelRegistry(device);
+    this.autotune = new Autotuner(device, adapter.label, tuningStore);
     void device.lost.then((info) => {
       if (!this.disposed) this.lost = new DeviceLostError(info.reason, info.message || 'no details');
     });
@@ -66,10 +73,10 @@ export class Engine {
           'In Chrome enable chrome://flags/#enable-unsafe-webgpu (or start it with --enable-unsafe-webgpu).',
       );
     }
-    return Engine.fromAdapter(adapter, gpu);
+    return Engine.fromAdapter(adapter, gpu, options.tuningStore ?? localStorageStore());
   }
 
-  static async fromAdapter(adapter: GPUAdapter, gpu?: GPU): Promise<Engine> {
+  static async fromAdapter(adapter: GPUAdapter, gpu?: GPU, tuningStore?: TuningStore): Promise<Engine> {
     const wanted: GPUFeatureName[] = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
     const device = await adapter.requestDevice({
       label: 'webgpu-cnn',
@@ -83,7 +90,7 @@ export class Engine {
         maxComputeWorkgroupSizeX: adapter.limits.maxComputeWorkgroupSizeX,
       },
     });
-    return new Engine(device, describeAdapter(adapter.info), gpu);
+    return new Engine(device, describeAdapter(adapter.info), gpu, tuningStore);
   }
 
   /** Throws if the device was lost or the engine disposed; call before recording work. */

@@ -4,6 +4,7 @@ import { ResourceType, WgslReflect, type VariableInfo } from 'wgsl_reflect';
 import { ConfigError, KernelError } from './errors';
 import type { BufferGroup } from './buffer_group';
 import { shaderSources } from './shader_sources';
+import { fingerprint } from './autotune';
 
 /** A range of a buffer, bound to one shader variable. Offsets must be multiples of 256 bytes. */
 export interface BufferSlice {
@@ -155,6 +156,11 @@ export class KernelRegistry {
     private readonly device: GPUDevice,
     private readonly sources: Readonly<Record<string, string>> = shaderSources,
   ) {}
+
+  /** A fingerprint of `file`'s source, for remembering measurements of its kernels. */
+  fingerprint(file: string): string {
+    return fingerprint(this.sources[file] ?? '');
+  }
 
   /** The compiled kernel for `file`'s `entry` with `constants`; compiled once, asynchronously. */
   get(file: string, entry: string, constants: Constants = {}): Promise<Kernel> {

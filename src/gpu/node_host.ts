@@ -2,14 +2,18 @@
 // driver, Dawn needs a software Vulkan driver: Mesa's lavapipe (25 or newer; Debian 12's 22.3 is
 // rejected by Dawn) or SwiftShader, which Debian's chromium package ships.
 import { existsSync } from 'node:fs';
+import type { TuningStore } from './autotune';
 import { Engine } from './engine';
 import { NoAdapterError } from './errors';
+import { fileTuningStore } from './node_tuning_store';
 
 export type AdapterChoice = 'auto' | 'gpu' | 'lavapipe' | 'swiftshader';
 
 export interface NodeEngineOptions {
   /** Which adapter to use; defaults to $WEBGPU_ADAPTER, else 'auto' (a real GPU, then lavapipe, then SwiftShader). */
   adapter?: AdapterChoice;
+  /** Where kernel-variant choices are remembered; defaults to ~/.cache/webgpu-cnn/autotune.json. */
+  tuningStore?: TuningStore;
 }
 
 const SWIFTSHADER_ICDS = ['/usr/lib/chromium/vk_swiftshader_icd.json', '/usr/lib64/chromium/vk_swiftshader_icd.json'];
@@ -59,7 +63,7 @@ export async function createNodeEngine(options: NodeEngineOptions = {}): Promise
   if ((choice === 'swiftshader' || choice === 'auto') && swiftshader) attempts.push([swiftshader, (info) => /swiftshader/i.test(info.vendor + info.architecture + info.description)]);
   for (const [icd, accept] of attempts) {
     const found = await requestWith(icd, accept);
-    if (found) return Engine.fromAdapter(...found);
+    if (found) return Engine.fromAdapter(found[0], found[1], options.tuningStore ?? fileTuningStore());
   }
   const found = [lavapipe && 'lavapipe', swiftshader && 'SwiftShader'].filter(Boolean).join(' and ') || 'no software Vulkan driver';
   throw new NoAdapterError(`no WebGPU adapter for "${choice}" (found ${found}). ${INSTALL_HINT}`);

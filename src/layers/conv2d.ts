@@ -67,12 +67,7 @@ export class Conv2d extends Layer {
     const kernels = ctx.engine.kernels;
     // The forward pass, the input gradient and the weight gradient each do this many FLOPs.
     const flops = ctx.batch * this.forwardFlops(ctx.input.shape);
-    const forward = (await kernels.get('conv2d', 'forward', { ...geometry, RELU: ctx.fusion.reluAfter })).bind(
-      ctx.memory,
-      `${ctx.label} forward`,
-      { input: ctx.input.buffer, weight: ctx.params.weight, bias: ctx.params.bias, output: ctx.output.buffer },
-      uniforms,
-    );
+    const forward = await this.forwardVariants(ctx, uniforms, geometry, flops);
     // Blocked kernels: invocations along x own 8 pixels of a row (or 4 taps of a kernel row); workgroups
     // along y own 4 channels.
     const backward: Stage[] = [];
@@ -92,9 +87,38 @@ export class Conv2d extends Layer {
       const boundBias = biasGrad.bind(ctx.memory, `${ctx.label} bias gradient`, { grad_output: gradOutput, grad_bias: ctx.grads.bias }, uniforms);
       backward.push(boundBias.dispatch(this.outChannels, 1, ctx.batch * this.outChannels * outH * outW));
     }
-    return {
-      forward: [forward.dispatch(ctx.batch * outH * Math.ceil(outW / 8), Math.ceil(this.outChannels / 4), flops)],
-      backward,
+    return { forward, backward };
+  }
+
+  /**
+   * The forward pass, reading the weights as stored or from a tap-major copy made first (one vector load
+   * per tap on some adapters): whichever the engine's autotuner measured faster for this shape here.
+   */
+  private async forwardVariants(ctx: BuildContext, uniforms: Record<string, number>, geometry: Record<string, number>, flops: number): Promise<Stage[]> {
+    const [, outH, outW] = ctx.output.shape;
+    const kernels = ctx.engine.kernels;
+    const [direct, packed, pack] = await Promise.all([
+      kernels.get('conv2d', 'forward', { ...geometry, RELU: ctx.fusion.reluAfter }),
+      kernels.get('conv2d', 'forward', { ...geometry, RELU: ctx.fusion.reluAfter, PACKED_WEIGHTS: true }),
+      kernels.get('conv2d', 'pack_weights', geometry),
+    ]);
+    const label = `${ctx.label} forward`;
+    const tiles = ctx.batch * outH * Math.ceil(outW / 8);
+    const blocks = Math.ceil(this.outChannels / 4);
+    const taps = this.inChannels * this.kernel[0] * this.kernel[1];
+    const packedWeights = ctx.memory.floats(`${ctx.label} tap-major weights`, taps * 4 * blocks);
+    const buffers = { input: ctx.input.buffer, bias: ctx.params.bias, output: ctx.output.buffer };
+    const variants: Record<string, Stage[]> = {
+      direct: [direct.bind(ctx.memory, label, { ...buffers, weight: ctx.params.weight }, uniforms).dispatch(tiles, blocks, flops)],
+      'tap-major': [
+        pack.bind(ctx.memory, `${ctx.label} weights to tap-major`, { weight: ctx.params.weight, packed_weight: packedWeights }, uniforms).dispatch(taps * 4 * blocks),
+        packed.bind(ctx.memory, label, { ...buffers, weight: packedWeights }, uniforms).dispatch(tiles, blocks, flops),
+      ],
     };
+    // The batch is left out: the faster variant does not change with it, and evaluation's large batches
+    // would take long to time on a software adapter.
+    const shape = `${this.inChannels}x${ctx.input.shape[1]}x${ctx.input.shape[2]} to ${this.outChannels} k${this.kernel} s${this.stride} p${this.padding}`;
+    const chosen = await ctx.engine.autotune.choose(`conv2d.forward ${shape} relu=${ctx.fusion.reluAfter} #${kernels.fingerprint('conv2d')}`, variants);
+    return variants[chosen];
   }
 }

@@ -1,0 +1,142 @@
+// Per-adapter choice between kernel variants that compute the same thing. Which one is faster depends on
+// the adapter (on CPU-emulated adapters even the cost of a load differs between lavapipe and SwiftShader),
+// so the engine times each candidate on the device the first time a problem is met, keeps the fastest,
+// and remembers it for this adapter and these shaders in a store that outlives the process.
+import type { Stage } from './kernel';
+
+/** Where choices outlive the process: a file in Node, localStorage in a browser. */
+export interface TuningStore {
+  load(): Record<string, string>;
+  save(choices: Record<string, string>): void;
+}
+
+/** One decision, for the benchmark's report. */
+export interface TuningDecision {
+  problem: string;
+  chosen: string;
+  /** Milliseconds per run of each candidate (the fastest of the timed runs); empty when remembered. */
+  ms: Record<string, number>;
+  remembered: boolean;
+}
+
+/** Timed runs per candidate, interleaved across candidates so a burst of load spreads over all of them. */
+const ROUNDS = 3;
+/** Past this per run (a big batch on a software adapter), one timed run each: tuning stays a few seconds. */
+const LONG_RUN_MS = 250;
+
+export class Autotuner {
+  private readonly choices: Record<string, string>;
+  private readonly pins = new Map<string, string>();
+  private readonly log: TuningDecision[] = [];
+
+  constructor(
+    private readonly device: GPUDevice,
+    /** Identifies the adapter and driver in the store's keys. */
+    private readonly adapter: string,
+    private readonly store?: TuningStore,
+  ) {
+    this.choices = store ? safeLoad(store) : {};
+  }
+
+  /**
+   * Forces every problem of `family` (the part of a problem before the first space, e.g.
+   * "conv2d.forward") to `variant`: for tests of each variant, and to compare variants by hand.
+   */
+  pin(family: string, variant: string | undefined): void {
+    if (variant === undefined) this.pins.delete(family);
+    else this.pins.set(family, variant);
+  }
+
+  /** The decisions made or recalled from the store so far, one per problem, in order. */
+  decisions(): readonly TuningDecision[] {
+    return this.log;
+  }
+
+  /**
+   * The name of the fastest of `candidates` for `problem` ("family shape…", including a fingerprint of
+   * the shaders involved so that changed kernels are measured again). Each candidate's stages must be
+   * safe to run on the buffers they are bound to at any time (they write only what a step overwrites).
+   */
+  async choose(problem: string, candidates: Record<string, Stage[]>): Promise<string> {
+    const names = Object.keys(candidates);
+    const pinned = this.pins.get(problem.split(' ')[0]);
+    if (pinned !== undefined) {
+      if (!names.includes(pinned)) throw new Error(`autotune: no variant "${pinned}" for ${problem}; variants: ${names.join(', ')}`);
+      return pinned;
+    }
+    if (names.length === 1) return names[0];
+    const key = `${this.adapter} | ${problem}`;
+    const remembered = this.choices[key];
+    if (remembered !== undefined && names.includes(remembered)) {
+      if (!this.log.some((d) => d.problem === problem)) this.log.push({ problem, chosen: remembered, ms: {}, remembered: true });
+      return remembered;
+    }
+    let slowest = 0;
+    for (const name of names) {
+      const started = performance.now();
+      await this.run(candidates[name]); // warm-up: first runs may compile
+      slowest = Math.max(slowest, performance.now() - started);
+    }
+    const ms: Record<string, number> = Object.fromEntries(names.map((n) => [n, Infinity]));
+    const rounds = slowest > LONG_RUN_MS ? 1 : ROUNDS;
+    for (let round = 0; round < rounds; round++) {
+      for (const name of names) {
+        const started = performance.now();
+        await this.run(candidates[name]);
+        ms[name] = Math.min(ms[name], performance.now() - started);
+      }
+    }
+    const chosen = names.reduce((best, n) => (ms[n] < ms[best] ? n : best));
+    this.choices[key] = chosen;
+    this.log.push({ problem, chosen, ms, remembered: false });
+    if (this.store) safeSave(this.store, this.choices);
+    return chosen;
+  }
+
+  private async run(stages: Stage[]): Promise<void> {
+    const encoder = this.device.createCommandEncoder({ label: 'autotune' });
+    const pass = encoder.beginComputePass({ label: 'autotune' });
+    for (const stage of stages) stage.record(pass);
+    pass.end();
+    this.device.queue.submit([encoder.finish()]);
+    await this.device.queue.onSubmittedWorkDone();
+  }
+}
+
+// A store that cannot be read or written (a read-only home, private browsing) costs a re-measurement,
+// never a failure.
+function safeLoad(store: TuningStore): Record<string, string> {
+  try {
+    return store.load();
+  } catch {
+    return {};
+  }
+}
+
+function safeSave(store: TuningStore, choices: Record<string, string>): void {
+  try {
+    store.save(choices);
+  } catch {
+    // see safeLoad
+  }
+}
+
+/** The browser's store: one localStorage entry, when the page may use localStorage. */
+export function localStorageStore(key = 'webgpu-cnn autotune'): TuningStore | undefined {
+  const storage = (globalThis as { localStorage?: Storage }).localStorage;
+  if (!storage) return undefined;
+  return {
+    load: () => JSON.parse(storage.getItem(key) ?? '{}') as Record<string, string>,
+    save: (choices) => storage.setItem(key, JSON.stringify(choices)),
+  };
+}
+
+/** A short, stable fingerprint of shader text (FNV-1a, 32 bits), so edited kernels are measured again. */
+export function fingerprint(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(16).padStart(8, '0');
+}

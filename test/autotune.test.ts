@@ -1,0 +1,100 @@
+// The autotuner: it times candidates on the device and keeps the faster, remembers the choice per adapter
+// in its store, obeys pins, survives a broken store; and a model's convolutions go through it.
+import { expect, test } from 'vitest';
+import { Autotuner, fingerprint, type TuningStore } from '../src/gpu/autotune';
+import { BufferGroup } from '../src/gpu/buffer_group';
+import type { Stage } from '../src/gpu/kernel';
+import { Adam, Dataset, referenceCnn } from '../src/index';
+import { testEngine } from './support/gpu';
+
+function memoryStore(initial: Record<string, string> = {}): TuningStore & { saved: Record<string, string> } {
+  const store = {
+    saved: { ...initial },
+    load: () => ({ ...store.saved }),
+    save: (choices: Record<string, string>) => void (store.saved = { ...choices }),
+  };
+  return store;
+}
+
+/** A matmul of size³ as a stage: a candidate whose cost grows with size. */
+async function matmulStage(memory: BufferGroup, size: number): Promise<Stage> {
+  const engine = memory.engine;
+  const [a, b, c] = ['A', 'B', 'C'].map((name) => memory.floats(`${name} ${size}`, size * size));
+  return (await engine.kernels.get('matmul', 'main')).bind(memory, `matmul ${size}`, { a, b, c }, { m: size, n: size, k: size }).dispatch((size / 4) * (size / 4));
+}
+
+test('chooses the faster candidate, remembers it per adapter, and obeys pins', async () => {
+  const engine = await testEngine();
+  const memory = new BufferGroup(engine);
+  try {
+    // 64³ against 512³: 512× the arithmetic, far beyond any noise of a software adapter.
+    const candidates = { small: [await matmulStage(memory, 64)], large: [await matmulStage(memory, 512)] };
+    const store = memoryStore();
+    const tuner = new Autotuner(engine.device, 'adapter A', store);
+    expect(await tuner.choose('matmul.test 1', candidates)).toBe('small');
+    const [decision] = tuner.decisions();
+    expect(decision).toMatchObject({ problem: 'matmul.test 1', chosen: 'small', remembered: false });
+    expect(decision.ms.small).toBeLessThan(decision.ms.large);
+    expect(store.saved).toEqual({ 'adapter A | matmul.test 1': 'small' });
+
+    // A new tuner on the same store recalls the choice without timing; another adapter measures anew.
+    const recalled = new Autotuner(engine.device, 'adapter A', memoryStore({ 'adapter A | matmul.test 1': 'large' }));
+    expect(await recalled.choose('matmul.test 1', candidates)).toBe('large');
+    expect(recalled.decisions()).toEqual([{ problem: 'matmul.test 1', chosen: 'large', ms: {}, remembered: true }]);
+    const other = new Autotuner(engine.device, 'adapter B', memoryStore({ 'adapter A | matmul.test 1': 'large' }));
+    expect(await other.choose('matmul.test 1', candidates)).toBe('small');
+
+    // Pins win over measurement and memory; a pin to a variant that does not exist says which do.
+    tuner.pin('matmul.test', 'large');
+    expect(await tuner.choose('matmul.test 1', candidates)).toBe('large');
+    tuner.pin('matmul.test', 'medium');
+    await expect(tuner.choose('matmul.test 1', candidates)).rejects.toThrow('no variant "medium" for matmul.test 1; variants: small, large');
+  } finally {
+    memory.dispose();
+  }
+});
+
+test('a store that cannot be read or written costs a measurement, not a failure', async () => {
+  const engine = await testEngine();
+  const memory = new BufferGroup(engine);
+  try {
+    const broken: TuningStore = {
+      load: () => {
+        throw new Error('unreadable');
+      },
+      save: () => {
+        throw new Error('read-only');
+      },
+    };
+    const tuner = new Autotuner(engine.device, 'adapter A', broken);
+    expect(await tuner.choose('matmul.test 2', { small: [await matmulStage(memory, 64)], large: [await matmulStage(memory, 256)] })).toBe('small');
+  } finally {
+    memory.dispose();
+  }
+});
+
+test('fingerprints differ for different shader text and are stable', () => {
+  expect(fingerprint('fn a() {}')).toBe(fingerprint('fn a() {}'));
+  expect(fingerprint('fn a() {}')).not.toBe(fingerprint('fn b() {}'));
+  expect(fingerprint('')).toMatch(/^[0-9a-f]{8}$/);
+});
+
+test("a model's convolutions are tuned once per shape, and the choice is named", async () => {
+  const engine = await testEngine();
+  const before = engine.autotune.decisions().length;
+  const images = new Uint8Array(4 * 784).map((_, i) => (i * 37) % 256);
+  const data = Dataset.upload(engine, { samples: images, labels: new Uint8Array([1, 2, 3, 4]), sampleShape: [1, 28, 28], name: 'tiny' });
+  const model = referenceCnn(engine, { seed: 1 });
+  model.compile({ optimizer: new Adam() });
+  try {
+    await model.fit(data, { batchSize: 2, maxSteps: 2, logEvery: 1e9 });
+    await model.fit(data, { batchSize: 2, maxSteps: 1, logEvery: 1e9 }); // the same plan: nothing new to tune
+    const made = engine.autotune.decisions().slice(before).map((d) => d.problem);
+    expect(made.filter((p) => p.startsWith('conv2d.forward 1x28x28 to 16'))).toHaveLength(1);
+    expect(made.filter((p) => p.startsWith('conv2d.forward 16x14x14 to 32'))).toHaveLength(1);
+    expect(made.every((p) => p.includes(`#${engine.kernels.fingerprint('conv2d')}`))).toBe(true);
+  } finally {
+    await model.dispose();
+    data.dispose();
+  }
+});
