@@ -30,7 +30,7 @@ test('chooses the faster candidate, remembers it per adapter, and obeys pins', a
     // 64³ against 512³: 512× the arithmetic, far beyond any noise of a software adapter.
     const candidates = { small: [await matmulStage(memory, 64)], large: [await matmulStage(memory, 512)] };
     const store = memoryStore();
-    const tuner = new Autotuner(engine.device, 'adapter A', store);
+    const tuner = new Autotuner(engine, 'adapter A', store);
     expect(await tuner.choose('matmul.test 1', candidates)).toBe('small');
     const [decision] = tuner.decisions();
     expect(decision).toMatchObject({ problem: 'matmul.test 1', chosen: 'small', remembered: false });
@@ -38,10 +38,10 @@ test('chooses the faster candidate, remembers it per adapter, and obeys pins', a
     expect(store.saved).toEqual({ 'adapter A | matmul.test 1': 'small' });
 
     // A new tuner on the same store recalls the choice without timing; another adapter measures anew.
-    const recalled = new Autotuner(engine.device, 'adapter A', memoryStore({ 'adapter A | matmul.test 1': 'large' }));
+    const recalled = new Autotuner(engine, 'adapter A', memoryStore({ 'adapter A | matmul.test 1': 'large' }));
     expect(await recalled.choose('matmul.test 1', candidates)).toBe('large');
     expect(recalled.decisions()).toEqual([{ problem: 'matmul.test 1', chosen: 'large', ms: {}, remembered: true }]);
-    const other = new Autotuner(engine.device, 'adapter B', memoryStore({ 'adapter A | matmul.test 1': 'large' }));
+    const other = new Autotuner(engine, 'adapter B', memoryStore({ 'adapter A | matmul.test 1': 'large' }));
     expect(await other.choose('matmul.test 1', candidates)).toBe('small');
 
     // Pins win over measurement and memory; a pin to a variant that does not exist says which do.
@@ -66,7 +66,7 @@ test('a store that cannot be read or written costs a measurement, not a failure'
         throw new Error('read-only');
       },
     };
-    const tuner = new Autotuner(engine.device, 'adapter A', broken);
+    const tuner = new Autotuner(engine, 'adapter A', broken);
     expect(await tuner.choose('matmul.test 2', { small: [await matmulStage(memory, 64)], large: [await matmulStage(memory, 256)] })).toBe('small');
   } finally {
     memory.dispose();

@@ -13,6 +13,10 @@ const cases: Array<ops.PoolShape & { batch: number; c: number }> = [
   { batch: 2, c: 3, planes: 6, h: 9, w: 11, kh: 3, kw: 3, sh: 2, sw: 2, ph: 1, pw: 1 },
   { batch: 3, c: 1, planes: 3, h: 7, w: 5, kh: 3, kw: 2, sh: 1, sw: 1, ph: 0, pw: 1 },
   { batch: 1, c: 5, planes: 5, h: 5, w: 5, kh: 5, kw: 5, sh: 1, sw: 1, ph: 0, pw: 0 },
+  // Windows that do not overlap: odd sizes (a last row and column no window covers), gaps between
+  // windows (stride > kernel), padding.
+  { batch: 2, c: 3, planes: 6, h: 7, w: 9, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0 },
+  { batch: 1, c: 4, planes: 4, h: 10, w: 11, kh: 2, kw: 3, sh: 3, sw: 3, ph: 1, pw: 1 },
 ];
 
 describe.each([false, true])('maxpool2d (ReLU mask fused: %s)', (maskInput) => {

@@ -2,6 +2,8 @@
 // the adapter (on CPU-emulated adapters even the cost of a load differs between lavapipe and SwiftShader),
 // so the engine times each candidate on the device the first time a problem is met, keeps the fastest,
 // and remembers it for this adapter and these shaders in a store that outlives the process.
+import { profileStages } from '../profiler';
+import type { Engine } from './engine';
 import type { Stage } from './kernel';
 
 /** Where choices outlive the process: a file in Node, localStorage in a browser. */
@@ -28,9 +30,12 @@ export class Autotuner {
   private readonly choices: Record<string, string>;
   private readonly pins = new Map<string, string>();
   private readonly log: TuningDecision[] = [];
+  /** Measurements run one at a time: layers are built concurrently, and two measurements sharing the
+   *  queue would time each other's work. */
+  private measuring: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly device: GPUDevice,
+    private readonly engine: Engine,
     /** Identifies the adapter and driver in the store's keys. */
     private readonly adapter: string,
     private readonly store?: TuningStore,
@@ -71,21 +76,10 @@ export class Autotuner {
       if (!this.log.some((d) => d.problem === problem)) this.log.push({ problem, chosen: remembered, ms: {}, remembered: true });
       return remembered;
     }
-    let slowest = 0;
-    for (const name of names) {
-      const started = performance.now();
-      await this.run(candidates[name]); // warm-up: first runs may compile
-      slowest = Math.max(slowest, performance.now() - started);
-    }
-    const ms: Record<string, number> = Object.fromEntries(names.map((n) => [n, Infinity]));
-    const rounds = slowest > LONG_RUN_MS ? 1 : ROUNDS;
-    for (let round = 0; round < rounds; round++) {
-      for (const name of names) {
-        const started = performance.now();
-        await this.run(candidates[name]);
-        ms[name] = Math.min(ms[name], performance.now() - started);
-      }
-    }
+    const measured = this.measuring.then(() => this.measure(names.map((n) => candidates[n])));
+    this.measuring = measured.catch(() => undefined);
+    const times = await measured;
+    const ms: Record<string, number> = Object.fromEntries(names.map((n, i) => [n, times[i]]));
     const chosen = names.reduce((best, n) => (ms[n] < ms[best] ? n : best));
     this.choices[key] = chosen;
     this.log.push({ problem, chosen, ms, remembered: false });
@@ -93,13 +87,22 @@ export class Autotuner {
     return chosen;
   }
 
-  private async run(stages: Stage[]): Promise<void> {
-    const encoder = this.device.createCommandEncoder({ label: 'autotune' });
-    const pass = encoder.beginComputePass({ label: 'autotune' });
-    for (const stage of stages) stage.record(pass);
-    pass.end();
-    this.device.queue.submit([encoder.finish()]);
-    await this.device.queue.onSubmittedWorkDone();
+  /** Each candidate's time: the fastest of its timed runs, interleaved across candidates. */
+  private async measure(candidates: Stage[][]): Promise<number[]> {
+    let slowest = 0;
+    for (const stages of candidates) slowest = Math.max(slowest, await this.time(stages)); // warm-up: first runs may compile
+    const best = candidates.map(() => Infinity);
+    const rounds = slowest > LONG_RUN_MS ? 1 : ROUNDS;
+    for (let round = 0; round < rounds; round++) {
+      for (const [i, stages] of candidates.entries()) best[i] = Math.min(best[i], await this.time(stages));
+    }
+    return best;
+  }
+
+  /** Milliseconds the stages take on the GPU (timestamp queries where the adapter has them). */
+  private async time(stages: Stage[]): Promise<number> {
+    const { times } = await profileStages(this.engine, stages, 1);
+    return times.reduce((sum, t) => sum + t.ms, 0);
   }
 }
 

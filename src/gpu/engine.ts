@@ -51,7 +51,7 @@ export class Engine {
     tuningStore: TuningStore | undefined,
   ) {
     this.kernels = new KernelRegistry(device);
-    this.autotune = new Autotuner(device, adapter.label, tuningStore);
+    this.autotune = new Autotuner(this, adapter.label, tuningStore);
     void device.lost.then((info) => {
       if (!this.disposed) this.lost = new DeviceLostError(info.reason, info.message || 'no details');
     });
