@@ -71,6 +71,13 @@ struct Tile { p0: vec4f, p1: vec4f, p2: vec4f, p3: vec4f, p4: vec4f, p5: vec4f, 
 // The 8 values under a tile's pixels at one tap of the kernel.
 struct Window { v0: f32, v1: f32, v2: f32, v3: f32, v4: f32, v5: f32, v6: f32, v7: f32 }
 
+// The input values at columns ix, ix + step, …, ix + 7·step of a row (0 in the padding).
+fn window_at(row: u32, row_inside: bool, ix: i32, step: i32) -> Window {
+  return Window(input_at(row, row_inside, ix), input_at(row, row_inside, ix + step), input_at(row, row_inside, ix + 2 * step),
+                input_at(row, row_inside, ix + 3 * step), input_at(row, row_inside, ix + 4 * step), input_at(row, row_inside, ix + 5 * step),
+                input_at(row, row_inside, ix + 6 * step), input_at(row, row_inside, ix + 7 * step));
+}
+
 fn splat_tile(v: vec4f) -> Tile {
   return Tile(v, v, v, v, v, v, v, v);
 }
@@ -120,19 +127,13 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) gro
       // The inputs under the 8 pixels at tap kx: pixel j's at column ix0 + j·stride + kx. With stride 1,
       // pixel j's next tap reads what pixel j + 1 read at this one, so the window slides left by one.
       var x = Window(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
-      if (STRIDE_W == 1u) {
-        x = Window(input_at(row, row_inside, ix0), input_at(row, row_inside, ix0 + 1), input_at(row, row_inside, ix0 + 2),
-                   input_at(row, row_inside, ix0 + 3), input_at(row, row_inside, ix0 + 4), input_at(row, row_inside, ix0 + 5),
-                   input_at(row, row_inside, ix0 + 6), 0.0);
-      }
+      if (STRIDE_W == 1u) { x = window_at(row, row_inside, ix0, 1); }
       for (var kx = 0u; kx < KERNEL_W; kx++) {
         let ix = ix0 + i32(kx);
         if (STRIDE_W == 1u) {
           x.v7 = input_at(row, row_inside, ix + 7);
         } else {
-          x = Window(input_at(row, row_inside, ix), input_at(row, row_inside, ix + sw), input_at(row, row_inside, ix + 2 * sw),
-                     input_at(row, row_inside, ix + 3 * sw), input_at(row, row_inside, ix + 4 * sw), input_at(row, row_inside, ix + 5 * sw),
-                     input_at(row, row_inside, ix + 6 * sw), input_at(row, row_inside, ix + 7 * sw));
+          x = window_at(row, row_inside, ix, sw);
         }
         let k = ci * taps + ky * KERNEL_W + kx;
         var w: vec4f;
@@ -239,6 +240,16 @@ fn input_grad(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) 
   }
 }
 
+// The taps a weight-gradient invocation owns: `width` neighbouring taps of kernel row ky of input
+// channel ci, from tap kx0 (rows of the kernel split into blocks of `width`; ci is past the last channel
+// for invocations with nothing to do).
+struct TapBlock { ci: u32, ky: u32, kx0: u32 }
+
+fn tap_block(tile: u32, width: u32) -> TapBlock {
+  let blocks = (KERNEL_W + width - 1u) / width;
+  return TapBlock(tile / (blocks * KERNEL_H), (tile / blocks) % KERNEL_H, (tile % blocks) * width);
+}
+
 // dL/dweight[co, ci, ky, kx] = Σ over (n, oy, ox) of grad_output · input at the tap's position.
 // Each invocation owns 4 neighbouring taps of one kernel row (ci, ky, kx0 … kx0 + 3) × 8 output channels,
 // the channel block uniform per workgroup (y) so grad_output loads are shared. Along an output row the
@@ -246,12 +257,8 @@ fn input_grad(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) 
 // fixed order.
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn weight_grad(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) group: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let tile = flat_index(gid, groups);
-  let kx_blocks = (KERNEL_W + 3u) / 4u;
-  if (tile >= p.in_channels * KERNEL_H * kx_blocks) { return; }
-  let kx0 = (tile % kx_blocks) * 4u;
-  let ky = (tile / kx_blocks) % KERNEL_H;
-  let ci = tile / (kx_blocks * KERNEL_H);
+  let own = tap_block(flat_index(gid, groups), 4u);
+  if (own.ci >= p.in_channels) { return; }
   let co0 = group.y * 8u;
   let last = p.out_channels - 1u;
   let out_plane = p.out_h * p.out_w;
@@ -259,8 +266,8 @@ fn weight_grad(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id)
   let ga = vec4u(min(co0, last), min(co0 + 1u, last), min(co0 + 2u, last), min(co0 + 3u, last)) * out_plane;
   let gb = vec4u(min(co0 + 4u, last), min(co0 + 5u, last), min(co0 + 6u, last), min(co0 + 7u, last)) * out_plane;
   let in_plane = p.in_h * p.in_w;
-  let dy = i32(ky) - i32(PAD_H);
-  let dx = i32(kx0) - i32(PAD_W);
+  let dy = i32(own.ky) - i32(PAD_H);
+  let dx = i32(own.kx0) - i32(PAD_W);
   let sw = i32(STRIDE_W);
 
   // accTa, accTb: tap kx0 + T for channels co0 … co0 + 3 and co0 + 4 … co0 + 7.
@@ -274,7 +281,7 @@ fn weight_grad(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id)
   var acc3b = vec4f(0.0);
   for (var n = 0u; n < p.batch; n++) {
     let g_batch = n * p.out_channels * out_plane;
-    let plane = (n * p.in_channels + ci) * in_plane;
+    let plane = (n * p.in_channels + own.ci) * in_plane;
     for (var oy = 0u; oy < p.out_h; oy++) {
       let iy = i32(oy * STRIDE_H) + dy;
       let row_inside = (iy >= 0) & (iy < i32(p.in_h));
@@ -319,12 +326,69 @@ fn weight_grad(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id)
   }
 
   let weights_per_co = p.in_channels * KERNEL_H * KERNEL_W;
-  let k_row = (ci * KERNEL_H + ky) * KERNEL_W + kx0;
+  let k_row = (own.ci * KERNEL_H + own.ky) * KERNEL_W + own.kx0;
   let results = array<vec4f, 8>(acc0a, acc0b, acc1a, acc1b, acc2a, acc2b, acc3a, acc3b);
   for (var t = 0u; t < 4u; t++) {
-    if (kx0 + t >= KERNEL_W) { break; }
+    if (own.kx0 + t >= KERNEL_W) { break; }
     for (var c = 0u; c < 8u; c++) {
       if (co0 + c < p.out_channels) { grad_weight[(co0 + c) * weights_per_co + k_row + t] = results[2u * t + c / 4u][c % 4u]; }
+    }
+  }
+}
+
+// The same gradient with the blocking turned around: 8 neighbouring taps of a kernel row (a Tile, tap t
+// in field p<t>) × 4 output channels. Half the grad_output loads per multiply-add of weight_grad, for
+// kernel rows of 5 to 8 taps; narrower kernels leave more of the 8 taps idle. Both are kept and the
+// autotuner chooses per adapter and shape.
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn weight_grad_taps8(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) group: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let own = tap_block(flat_index(gid, groups), 8u);
+  if (own.ci >= p.in_channels) { return; }
+  let co0 = group.y * 4u;
+  let last = p.out_channels - 1u;
+  let out_plane = p.out_h * p.out_w;
+  let g0 = min(co0, last) * out_plane;
+  let g1 = min(co0 + 1u, last) * out_plane;
+  let g2 = min(co0 + 2u, last) * out_plane;
+  let g3 = min(co0 + 3u, last) * out_plane;
+  let in_plane = p.in_h * p.in_w;
+  let dy = i32(own.ky) - i32(PAD_H);
+  let dx = i32(own.kx0) - i32(PAD_W);
+  let sw = i32(STRIDE_W);
+
+  var acc = splat_tile(vec4f(0.0));
+  for (var n = 0u; n < p.batch; n++) {
+    let g_batch = n * p.out_channels * out_plane;
+    let plane = (n * p.in_channels + own.ci) * in_plane;
+    for (var oy = 0u; oy < p.out_h; oy++) {
+      let iy = i32(oy * STRIDE_H) + dy;
+      let row_inside = (iy >= 0) & (iy < i32(p.in_h));
+      let row = plane + u32(clamp(iy, 0, i32(p.in_h) - 1)) * p.in_w;
+      // The inputs under taps kx0 … kx0 + 7 at output column ox (input column ox·stride + dx + t); with
+      // stride 1, tap t at the next column reads what tap t + 1 read at this one.
+      var x = Window(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+      if (STRIDE_W == 1u) { x = window_at(row, row_inside, dx, 1); }
+      for (var ox = 0u; ox < p.out_w; ox++) {
+        let ix = i32(ox) * sw + dx;
+        if (STRIDE_W == 1u) {
+          x.v7 = input_at(row, row_inside, ix + 7);
+        } else {
+          x = window_at(row, row_inside, ix, 1);
+        }
+        let o = g_batch + oy * p.out_w + ox;
+        acc = accumulate(acc, x, vec4f(grad_output[o + g0], grad_output[o + g1], grad_output[o + g2], grad_output[o + g3]));
+        x = Window(x.v1, x.v2, x.v3, x.v4, x.v5, x.v6, x.v7, 0.0);
+      }
+    }
+  }
+
+  let weights_per_co = p.in_channels * KERNEL_H * KERNEL_W;
+  let k_row = (own.ci * KERNEL_H + own.ky) * KERNEL_W + own.kx0;
+  let results = tile_pixels(acc);
+  for (var t = 0u; t < 8u; t++) {
+    if (own.kx0 + t >= KERNEL_W) { break; }
+    for (var c = 0u; c < 4u; c++) {
+      if (co0 + c < p.out_channels) { grad_weight[(co0 + c) * weights_per_co + k_row + t] = results[t][c]; }
     }
   }
 }

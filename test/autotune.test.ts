@@ -92,6 +92,8 @@ test("a model's convolutions are tuned once per shape, and the choice is named",
     const made = engine.autotune.decisions().slice(before).map((d) => d.problem);
     expect(made.filter((p) => p.startsWith('conv2d.forward 1x28x28 to 16'))).toHaveLength(1);
     expect(made.filter((p) => p.startsWith('conv2d.forward 16x14x14 to 32'))).toHaveLength(1);
+    expect(made.filter((p) => p.startsWith('conv2d.weight_grad 1x28x28 to 16'))).toHaveLength(1);
+    expect(made.filter((p) => p.startsWith('conv2d.weight_grad 16x14x14 to 32'))).toHaveLength(1);
     expect(made.every((p) => p.includes(`#${engine.kernels.fingerprint('conv2d')}`))).toBe(true);
   } finally {
     await model.dispose();

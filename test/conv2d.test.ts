@@ -22,18 +22,26 @@ const cases: ops.ConvShape[] = [
   { batch: 1, inC: 2, h: 5, w: 17, outC: 6, kh: 1, kw: 9, sh: 1, sw: 1, ph: 0, pw: 4 },
 ];
 
-// The forward pass has two variants (weights as stored, or a tap-major copy); the autotuner picks one
-// per adapter, so each is pinned and checked here.
+// The forward pass and the weight gradient have two variants each; the autotuner picks per adapter, so
+// each is pinned here, every one with and without the fused ReLU.
 const settings = [
-  { reluAfter: false, forward: 'direct' },
-  { reluAfter: true, forward: 'direct' },
-  { reluAfter: false, forward: 'tap-major' },
-  { reluAfter: true, forward: 'tap-major' },
+  { reluAfter: false, forward: 'direct', weightGrad: '4 taps x 8 channels' },
+  { reluAfter: true, forward: 'direct', weightGrad: '8 taps x 4 channels' },
+  { reluAfter: false, forward: 'tap-major', weightGrad: '8 taps x 4 channels' },
+  { reluAfter: true, forward: 'tap-major', weightGrad: '4 taps x 8 channels' },
 ];
 
-describe.each(settings)('conv2d (%o)', ({ reluAfter, forward }) => {
-  beforeAll(async () => (await testEngine()).autotune.pin('conv2d.forward', forward));
-  afterAll(async () => (await testEngine()).autotune.pin('conv2d.forward', undefined));
+describe.each(settings)('conv2d (%o)', ({ reluAfter, forward, weightGrad }) => {
+  beforeAll(async () => {
+    const engine = await testEngine();
+    engine.autotune.pin('conv2d.forward', forward);
+    engine.autotune.pin('conv2d.weight_grad', weightGrad);
+  });
+  afterAll(async () => {
+    const engine = await testEngine();
+    engine.autotune.pin('conv2d.forward', undefined);
+    engine.autotune.pin('conv2d.weight_grad', undefined);
+  });
 
   test.each(cases)('%o', async (s) => {
     const engine = await testEngine();

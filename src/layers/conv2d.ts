@@ -68,22 +68,19 @@ export class Conv2d extends Layer {
     // The forward pass, the input gradient and the weight gradient each do this many FLOPs.
     const flops = ctx.batch * this.forwardFlops(ctx.input.shape);
     const forward = await this.forwardVariants(ctx, uniforms, geometry, flops);
-    // Blocked kernels: invocations along x own 8 pixels of a row (or 4 taps of a kernel row); workgroups
-    // along y own 4 channels.
     const backward: Stage[] = [];
     if (ctx.training) {
       const gradOutput = ctx.output.grad!;
-      const [inputGrad, weightGrad, biasGrad] = await Promise.all(
-        ['input_grad', 'weight_grad', 'bias_grad'].map((entry) => kernels.get('conv2d', entry, geometry)),
+      const [inputGrad, biasGrad] = await Promise.all(
+        ['input_grad', 'bias_grad'].map((entry) => kernels.get('conv2d', entry, geometry)),
       );
       // The first layer's input is data: no gradient is needed there.
       if (ctx.input.grad) {
+        // Invocations along x own 8 pixels of an input row, workgroups along y 4 input channels.
         const bound = inputGrad.bind(ctx.memory, `${ctx.label} input gradient`, { grad_output: gradOutput, weight: ctx.params.weight, grad_input: ctx.input.grad }, uniforms);
         backward.push(bound.dispatch(ctx.batch * inH * Math.ceil(inW / 8), Math.ceil(this.inChannels / 4), flops));
       }
-      const tapBlocks = this.inChannels * this.kernel[0] * Math.ceil(this.kernel[1] / 4);
-      const boundWeight = weightGrad.bind(ctx.memory, `${ctx.label} weight gradient`, { grad_output: gradOutput, input: ctx.input.buffer, grad_weight: ctx.grads.weight }, uniforms);
-      backward.push(boundWeight.dispatch(tapBlocks, Math.ceil(this.outChannels / 8), flops));
+      backward.push(...(await this.weightGradVariants(ctx, uniforms, geometry, flops)));
       const boundBias = biasGrad.bind(ctx.memory, `${ctx.label} bias gradient`, { grad_output: gradOutput, grad_bias: ctx.grads.bias }, uniforms);
       backward.push(boundBias.dispatch(this.outChannels, 1, ctx.batch * this.outChannels * outH * outW));
     }
@@ -115,10 +112,33 @@ export class Conv2d extends Layer {
         packed.bind(ctx.memory, label, { ...buffers, weight: packedWeights }, uniforms).dispatch(tiles, blocks, flops),
       ],
     };
-    // The batch is left out: the faster variant does not change with it, and evaluation's large batches
-    // would take long to time on a software adapter.
-    const shape = `${this.inChannels}x${ctx.input.shape[1]}x${ctx.input.shape[2]} to ${this.outChannels} k${this.kernel} s${this.stride} p${this.padding}`;
-    const chosen = await ctx.engine.autotune.choose(`conv2d.forward ${shape} relu=${ctx.fusion.reluAfter} #${kernels.fingerprint('conv2d')}`, variants);
+    const chosen = await ctx.engine.autotune.choose(`conv2d.forward ${this.problemShape(ctx)} relu=${ctx.fusion.reluAfter} #${kernels.fingerprint('conv2d')}`, variants);
     return variants[chosen];
+  }
+
+  /**
+   * The weight gradient, blocked as 4 taps × 8 channels or 8 taps × 4 channels per invocation (fewer
+   * loads per multiply-add for wide kernels, idle taps for narrow ones): the faster one here.
+   */
+  private async weightGradVariants(ctx: BuildContext, uniforms: Record<string, number>, geometry: Record<string, number>, flops: number): Promise<Stage[]> {
+    const kernels = ctx.engine.kernels;
+    const [taps4, taps8] = await Promise.all([kernels.get('conv2d', 'weight_grad', geometry), kernels.get('conv2d', 'weight_grad_taps8', geometry)]);
+    const label = `${ctx.label} weight gradient`;
+    const buffers = { grad_output: ctx.output.grad!, input: ctx.input.buffer, grad_weight: ctx.grads.weight };
+    const rows = this.inChannels * this.kernel[0];
+    const variants: Record<string, Stage[]> = {
+      '4 taps x 8 channels': [taps4.bind(ctx.memory, label, buffers, uniforms).dispatch(rows * Math.ceil(this.kernel[1] / 4), Math.ceil(this.outChannels / 8), flops)],
+      '8 taps x 4 channels': [taps8.bind(ctx.memory, label, buffers, uniforms).dispatch(rows * Math.ceil(this.kernel[1] / 8), Math.ceil(this.outChannels / 4), flops)],
+    };
+    const chosen = await ctx.engine.autotune.choose(`conv2d.weight_grad ${this.problemShape(ctx)} #${kernels.fingerprint('conv2d')}`, variants);
+    return variants[chosen];
+  }
+
+  /**
+   * A layer shape as the autotuner's problems name it. The batch is left out: the faster variant does
+   * not change with it, and evaluation's large batches would take long to time on a software adapter.
+   */
+  private problemShape(ctx: BuildContext): string {
+    return `${this.inChannels}x${ctx.input.shape[1]}x${ctx.input.shape[2]} to ${this.outChannels} k${this.kernel} s${this.stride} p${this.padding}`;
   }
 }
