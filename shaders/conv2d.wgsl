@@ -58,6 +58,19 @@ fn flat_index(gid: vec3u, groups: vec3u) -> u32 {
   return gid.x + gid.z * groups.x * WORKGROUP_SIZE;
 }
 
+// Where tile `tile` of 8 neighbouring pixels of a row lies in a batch of h × w planes: (n, y, first x),
+// with n = batch for tiles past the end.
+fn row_tile(tile: u32, h: u32, w: u32) -> vec3u {
+  let tiles_per_row = (w + 7u) / 8u;
+  return vec3u(tile / (tiles_per_row * h), (tile / tiles_per_row) % h, (tile % tiles_per_row) * 8u);
+}
+
+// Offsets (channel · stride) of channels c0 … c0 + 3; channels past `last` repeat it (their results are
+// never written).
+fn channel_offsets(c0: u32, last: u32, stride: u32) -> vec4u {
+  return min(vec4u(c0, c0 + 1u, c0 + 2u, c0 + 3u), vec4u(last)) * stride;
+}
+
 // The input value at (row, ix), or 0 in the padding.
 fn input_at(row: u32, row_inside: bool, ix: i32) -> f32 {
   let inside = row_inside & (ix >= 0) & (ix < i32(p.in_w));
@@ -94,25 +107,20 @@ fn tile_pixels(t: Tile) -> array<vec4f, 8> {
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) group: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let tile = flat_index(gid, groups);
   // A tile is 8 neighbouring outputs of one row: (n, oy, ox0 … ox0 + 7).
-  let tiles_per_row = (p.out_w + 7u) / 8u;
-  if (tile >= p.batch * p.out_h * tiles_per_row) { return; }
-  let ox0 = (tile % tiles_per_row) * 8u;
-  let oy = (tile / tiles_per_row) % p.out_h;
-  let n = tile / (tiles_per_row * p.out_h);
+  let at_tile = row_tile(flat_index(gid, groups), p.out_h, p.out_w);
+  let n = at_tile.x;
+  if (n >= p.batch) { return; }
+  let oy = at_tile.y;
+  let ox0 = at_tile.z;
   let co0 = group.y * 4u;
-  // Channels past the end read the last channel's weights; their results are never written.
   let last = p.out_channels - 1u;
   let taps = KERNEL_H * KERNEL_W;
-  let w_stride = p.in_channels * taps;
-  let w0 = min(co0, last) * w_stride;
-  let w1 = min(co0 + 1u, last) * w_stride;
-  let w2 = min(co0 + 2u, last) * w_stride;
-  let w3 = min(co0 + 3u, last) * w_stride;
+  let weight_at = channel_offsets(co0, last, p.in_channels * taps);
   let co_padded = (p.out_channels + 3u) & ~3u;
 
-  let b = vec4f(bias[min(co0, last)], bias[min(co0 + 1u, last)], bias[min(co0 + 2u, last)], bias[min(co0 + 3u, last)]);
+  let ch = channel_offsets(co0, last, 1u);
+  let b = vec4f(bias[ch.x], bias[ch.y], bias[ch.z], bias[ch.w]);
   var acc = splat_tile(b);
   let iy0 = i32(oy * STRIDE_H) - i32(PAD_H);
   let ix0 = i32(ox0 * STRIDE_W) - i32(PAD_W);
@@ -136,14 +144,14 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) gro
           x = window_at(row, row_inside, ix, sw);
         }
         let k = ci * taps + ky * KERNEL_W + kx;
-        var w: vec4f;
+        var tap_weights: vec4f;
         if (PACKED_WEIGHTS) {
           let at = k * co_padded + co0;
-          w = vec4f(weight[at], weight[at + 1u], weight[at + 2u], weight[at + 3u]);
+          tap_weights = vec4f(weight[at], weight[at + 1u], weight[at + 2u], weight[at + 3u]);
         } else {
-          w = vec4f(weight[w0 + k], weight[w1 + k], weight[w2 + k], weight[w3 + k]);
+          tap_weights = vec4f(weight[weight_at.x + k], weight[weight_at.y + k], weight[weight_at.z + k], weight[weight_at.w + k]);
         }
-        acc = accumulate(acc, x, w);
+        acc = accumulate(acc, x, tap_weights);
         x = Window(x.v1, x.v2, x.v3, x.v4, x.v5, x.v6, x.v7, 0.0);
       }
     }
@@ -187,19 +195,14 @@ fn grad_at(row: u32, row_hit: bool, sx: i32) -> f32 {
 // Blocked like the forward pass: 8 neighbouring input pixels of a row × 4 input channels per invocation.
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn input_grad(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) group: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let tile = flat_index(gid, groups);
-  let tiles_per_row = (p.in_w + 7u) / 8u;
-  if (tile >= p.batch * p.in_h * tiles_per_row) { return; }
-  let ix0 = (tile % tiles_per_row) * 8u;
-  let iy = (tile / tiles_per_row) % p.in_h;
-  let n = tile / (tiles_per_row * p.in_h);
+  let at_tile = row_tile(flat_index(gid, groups), p.in_h, p.in_w);
+  let n = at_tile.x;
+  if (n >= p.batch) { return; }
+  let iy = at_tile.y;
+  let ix0 = at_tile.z;
   let ci0 = group.y * 4u;
-  let last = p.in_channels - 1u;
   let taps = KERNEL_H * KERNEL_W;
-  let c0 = min(ci0, last) * taps;
-  let c1 = min(ci0 + 1u, last) * taps;
-  let c2 = min(ci0 + 2u, last) * taps;
-  let c3 = min(ci0 + 3u, last) * taps;
+  let c = channel_offsets(ci0, p.in_channels - 1u, taps);
   let out_plane = p.out_h * p.out_w;
 
   var acc = splat_tile(vec4f(0.0));
@@ -223,7 +226,7 @@ fn input_grad(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) 
       for (var kx = 0u; kx < KERNEL_W; kx++) {
         g.v0 = grad_at(row, row_hit, tx0 - i32(kx));
         let k = w_co + ky * KERNEL_W + kx;
-        acc = accumulate(acc, g, vec4f(weight[k + c0], weight[k + c1], weight[k + c2], weight[k + c3]));
+        acc = accumulate(acc, g, vec4f(weight[k + c.x], weight[k + c.y], weight[k + c.z], weight[k + c.w]));
         g = Window(0.0, g.v0, g.v1, g.v2, g.v3, g.v4, g.v5, g.v6);
       }
     }
@@ -262,9 +265,9 @@ fn weight_grad(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id)
   let co0 = group.y * 8u;
   let last = p.out_channels - 1u;
   let out_plane = p.out_h * p.out_w;
-  // Offsets of the 8 channels' planes (channels past the end repeat the last; never written).
-  let ga = vec4u(min(co0, last), min(co0 + 1u, last), min(co0 + 2u, last), min(co0 + 3u, last)) * out_plane;
-  let gb = vec4u(min(co0 + 4u, last), min(co0 + 5u, last), min(co0 + 6u, last), min(co0 + 7u, last)) * out_plane;
+  // Offsets of the 8 channels' planes.
+  let ga = channel_offsets(co0, last, out_plane);
+  let gb = channel_offsets(co0 + 4u, last, out_plane);
   let in_plane = p.in_h * p.in_w;
   let dy = i32(own.ky) - i32(PAD_H);
   let dx = i32(own.kx0) - i32(PAD_W);
@@ -347,10 +350,7 @@ fn weight_grad_taps8(@builtin(global_invocation_id) gid: vec3u, @builtin(workgro
   let co0 = group.y * 4u;
   let last = p.out_channels - 1u;
   let out_plane = p.out_h * p.out_w;
-  let g0 = min(co0, last) * out_plane;
-  let g1 = min(co0 + 1u, last) * out_plane;
-  let g2 = min(co0 + 2u, last) * out_plane;
-  let g3 = min(co0 + 3u, last) * out_plane;
+  let g = channel_offsets(co0, last, out_plane);
   let in_plane = p.in_h * p.in_w;
   let dy = i32(own.ky) - i32(PAD_H);
   let dx = i32(own.kx0) - i32(PAD_W);
@@ -376,7 +376,7 @@ fn weight_grad_taps8(@builtin(global_invocation_id) gid: vec3u, @builtin(workgro
           x = window_at(row, row_inside, ix, 1);
         }
         let o = g_batch + oy * p.out_w + ox;
-        acc = accumulate(acc, x, vec4f(grad_output[o + g0], grad_output[o + g1], grad_output[o + g2], grad_output[o + g3]));
+        acc = accumulate(acc, x, vec4f(grad_output[o + g.x], grad_output[o + g.y], grad_output[o + g.z], grad_output[o + g.w]));
         x = Window(x.v1, x.v2, x.v3, x.v4, x.v5, x.v6, x.v7, 0.0);
       }
     }
