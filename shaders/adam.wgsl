@@ -2,7 +2,7 @@
 // bias-corrected moments, eps added after the square root of the corrected second moment.
 // Runs over the whole contiguous parameter buffer in one dispatch.
 
-struct Params { count: u32, lr: f32, beta1: f32, beta2: f32, eps: f32, weight_decay: f32 }
+struct Params { count: u32, beta1: f32, beta2: f32, eps: f32, weight_decay: f32 }
 
 override WORKGROUP_SIZE: u32 = 64;
 
@@ -15,6 +15,8 @@ override WORKGROUP_SIZE: u32 = 64;
 // pow() is approximate on some adapters, and 1 − β^t magnifies its error when β is close to 1.
 struct AdamState { step: u32, beta1_power: f32, beta2_power: f32 }
 @group(0) @binding(5) var<storage, read_write> state: AdamState;
+// This step's learning rate, from the schedule (shaders/schedule.wgsl).
+@group(0) @binding(6) var<storage, read> rate: f32;
 
 @compute @workgroup_size(1)
 fn tick() {
@@ -36,5 +38,5 @@ fn update(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) gr
   let bias_correction1 = 1.0 - state.beta1_power;
   let bias_correction2 = 1.0 - state.beta2_power;
   let denom = sqrt(v) / sqrt(bias_correction2) + p.eps;
-  param[i] -= (p.lr / bias_correction1) * m / denom;
+  param[i] -= (rate / bias_correction1) * m / denom;
 }

@@ -2,7 +2,7 @@
 // the momentum buffer starts as the first gradient, then buf = μ·buf + (1 − dampening)·g;
 // Nesterov uses g + μ·buf.
 
-struct Params { count: u32, lr: f32, momentum: f32, dampening: f32, weight_decay: f32, nesterov: u32 }
+struct Params { count: u32, momentum: f32, dampening: f32, weight_decay: f32, nesterov: u32 }
 
 override WORKGROUP_SIZE: u32 = 64;
 
@@ -11,6 +11,8 @@ override WORKGROUP_SIZE: u32 = 64;
 @group(0) @binding(2) var<storage, read> grad: array<f32>;
 @group(0) @binding(3) var<storage, read_write> momentum_buffer: array<f32>;
 @group(0) @binding(4) var<storage, read_write> step: u32;
+// This step's learning rate, from the schedule (shaders/schedule.wgsl).
+@group(0) @binding(5) var<storage, read> rate: f32;
 
 @compute @workgroup_size(1)
 fn tick() {
@@ -28,5 +30,5 @@ fn update(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) gr
     momentum_buffer[i] = buf;
     g = select(buf, g + p.momentum * buf, p.nesterov != 0u);
   }
-  param[i] -= p.lr * g;
+  param[i] -= rate * g;
 }

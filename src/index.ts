@@ -8,9 +8,17 @@ export { Linear, type LinearOptions } from './layers/linear';
 export { MaxPool2d, type MaxPool2dOptions } from './layers/maxpool2d';
 export { ReLU } from './layers/relu';
 export { Flatten } from './layers/flatten';
-export { Layer } from './layers/layer';
-export { Sequential, type SequentialOptions, type Tensor, type Evaluation, type EvaluateOptions } from './model';
+export {
+  Layer, NO_FUSION, uniformFanIn,
+  type Activation, type BuildContext, type Chain, type Fusion, type Initializer, type RecordedLayer, type TensorSpec,
+} from './layers/layer';
+export { Kernel, BoundKernel, KernelRegistry, type BufferSlice, type Resource, type Stage, type Constants } from './gpu/kernel';
+export { BufferGroup } from './gpu/buffer_group';
+export { Sequential, type SequentialOptions, type Tensor, type BufferTensor } from './model';
+export type { Evaluation, EvaluateOptions, PredictOptions } from './inference';
 export type { FitOptions, FitResult, TrainingLog, Progress } from './trainer';
+export type { TrainingRun } from './training_state';
+export { learningRates, type ScheduleName } from './optim/schedule';
 export { Adam, type AdamOptions } from './optim/adam';
 export { SGD, type SgdOptions } from './optim/sgd';
 export { Optimizer } from './optim/optimizer';
@@ -19,9 +27,8 @@ export { parseIdx, IdxError } from './data/idx';
 export { loadMnist, type Mnist } from './data/mnist';
 export { Random } from './random';
 export { referenceCnn } from './reference_cnn';
-export type { TrainingRun } from './trainer';
 export { CheckpointError, type CheckpointErrorReason } from './io/errors';
-export { encodeSafetensors, decodeSafetensors, readFloat32, type FloatTensor, type SafetensorsFile, type TensorEntry } from './io/safetensors';
+export { encodeSafetensors, decodeSafetensors, readFloat32, readInt64, type FloatTensor, type WritableTensor, type SafetensorsFile, type TensorEntry } from './io/safetensors';
 export { saveWeights, loadWeights, saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT, type LoadOptions } from './io/checkpoint';
 export { downloadBytes, storeBytes, loadStoredBytes, deleteStoredBytes, storeCheckpoint, loadStoredCheckpoint } from './io/checkpoint_browser';
 

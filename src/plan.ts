@@ -1,18 +1,79 @@
 // A plan: every buffer one batch size needs (activations, their gradients, what the layers own),
 // allocated once, with every layer's kernels bound to them. Recording a pass then only replays
-// pipelines and bind groups that already exist.
+// pipelines and bind groups that already exist. Chains of layers (the model, and the inside of a
+// container layer) are planned by one function, which also derives the fusion from the layers' declarations.
 import { BufferGroup } from './gpu/buffer_group';
 import type { Engine } from './gpu/engine';
-import type { BufferSlice, Stage } from './gpu/kernel';
-import type { Activation, Fusion, Layer, RecordedLayer } from './layers/layer';
+import type { Stage } from './gpu/kernel';
+import { NO_FUSION, type Activation, type Chain, type Fusion, type Layer } from './layers/layer';
+import type { LayerTensors } from './tensor_layout';
 
-/** What a plan needs to know about the model. */
-export interface PlannedLayer {
-  layer: Layer;
-  label: string;
-  fusion: Fusion;
-  params: Record<string, BufferSlice>;
-  grads: Record<string, BufferSlice>;
+/** What planning needs to know about the model: where each layer's tensors live, and how to name it. */
+export interface ModelTensors {
+  tensorsOf(layer: Layer): LayerTensors;
+  /** "features.0 (Conv2d)". */
+  labelOf(layer: Layer): string;
+  /** The training clock (see BuildContext.clock). */
+  clock: GPUBuffer;
+}
+
+/** Which neighbouring work each layer of a chain takes over, from what the layers declare. */
+export function fuse(layers: readonly Layer[]): Fusion[] {
+  const fusions = layers.map(() => ({ ...NO_FUSION }));
+  layers.forEach((layer, i) => {
+    const next = layers[i + 1];
+    if (next?.activation !== undefined && layer.fusesActivationAfter.includes(next.activation)) {
+      fusions[i].activationAfter = next.activation;
+      fusions[i + 1].forwardDone = true;
+    }
+    const previous = layers[i - 1];
+    if (previous?.activation !== undefined && layer.fusesMaskBefore.includes(previous.activation)) {
+      fusions[i].maskInput = previous.activation;
+      fusions[i - 1].backwardDone = true;
+    }
+  });
+  return fusions;
+}
+
+interface Planning {
+  engine: Engine;
+  memory: BufferGroup;
+  batch: number;
+  training: boolean;
+  model: ModelTensors;
+}
+
+/** Plans and builds `layers` one after the other from `input`; layers compile their pipelines concurrently. */
+async function buildChain(planning: Planning, layers: readonly Layer[], input: Activation): Promise<Chain> {
+  const { engine, memory, batch, training, model } = planning;
+  const mode = training ? 'train' : 'eval';
+  const size = (shape: readonly number[]) => batch * shape.reduce((a, b) => a * b, 1);
+  const fusions = fuse(layers);
+  const activations: Activation[] = [input];
+  const builds = layers.map((layer, i) => {
+    const current = activations[i];
+    const shape = layer.outputShape(current.shape);
+    const label = model.labelOf(layer);
+    const output: Activation = layer.inPlace
+      ? { buffer: current.buffer, grad: current.grad, shape }
+      : {
+          buffer: memory.floats(`${label} output (${mode})`, size(shape)),
+          grad: training ? memory.floats(`${label} output gradient`, size(shape)) : undefined,
+          shape,
+        };
+    activations.push(output);
+    return layer.build({
+      engine, memory, label, batch, input: current, output, ...model.tensorsOf(layer), fusion: fusions[i], training,
+      clock: model.clock,
+      chain: (inner, innerInput) => buildChain(planning, inner, innerInput),
+    });
+  });
+  const recorded = await Promise.all(builds);
+  return {
+    activations,
+    forward: recorded.flatMap((r) => r.forward),
+    backward: [...recorded].reverse().flatMap((r) => r.backward),
+  };
 }
 
 export class Plan {
@@ -20,61 +81,49 @@ export class Plan {
     readonly memory: BufferGroup,
     readonly batch: number,
     readonly training: boolean,
-    /** activations[0] is the batch input; activations[i + 1] is layer i's output. */
-    readonly activations: readonly Activation[],
+    private readonly chain: Chain,
     readonly labels: GPUBuffer,
-    private readonly recorded: readonly RecordedLayer[],
   ) {}
 
-  static async build(engine: Engine, layers: readonly PlannedLayer[], shapes: readonly (readonly number[])[], batch: number, training: boolean): Promise<Plan> {
+  static async build(engine: Engine, model: ModelTensors, layers: readonly Layer[], inputShape: readonly number[], batch: number, training: boolean): Promise<Plan> {
     const memory = new BufferGroup(engine);
-    const size = (shape: readonly number[]) => batch * shape.reduce((a, b) => a * b, 1);
     const mode = training ? 'train' : 'eval';
-    const input: Activation = { buffer: memory.floats(`input [${batch}, ${shapes[0].join(', ')}] (${mode})`, size(shapes[0])), shape: shapes[0] };
+    const input: Activation = { buffer: memory.floats(`input [${batch}, ${inputShape.join(', ')}] (${mode})`, batch * inputShape.reduce((a, b) => a * b, 1)), shape: inputShape };
     const labels = memory.createBuffer(`labels [${batch}] (${mode})`, batch * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC);
-    const activations: Activation[] = [input];
-    const builds: Promise<RecordedLayer>[] = [];
-    layers.forEach(({ layer, label, fusion, params, grads }, i) => {
-      const current = activations[i];
-      const shape = shapes[i + 1];
-      const output: Activation = layer.inPlace
-        ? { buffer: current.buffer, grad: current.grad, shape }
-        : {
-            buffer: memory.floats(`${label} output (${mode})`, size(shape)),
-            grad: training ? memory.floats(`${label} output gradient`, size(shape)) : undefined,
-            shape,
-          };
-      activations.push(output);
-      builds.push(layer.build({ engine, memory, label, batch, input: current, output, params, grads, fusion, training }));
-    });
-    // Layers compile their pipelines concurrently.
-    return new Plan(memory, batch, training, activations, labels, await Promise.all(builds));
+    try {
+      return new Plan(memory, batch, training, await buildChain({ engine, memory, batch, training, model }, layers, input), labels);
+    } catch (e) {
+      memory.dispose();
+      throw e;
+    }
+  }
+
+  /** activations[0] is the batch input; activations[i + 1] is layer i's output. */
+  get activations(): readonly Activation[] {
+    return this.chain.activations;
   }
 
   /** The batch input buffer, [batch, ...inputShape]. */
   get input(): GPUBuffer {
-    return this.activations[0].buffer;
+    return this.chain.activations[0].buffer;
   }
 
-  get logits(): Activation {
-    return this.activations[this.activations.length - 1];
+  /** The model's output (logits for a classifier). */
+  get output(): Activation {
+    return this.chain.activations[this.chain.activations.length - 1];
   }
 
   forward(pass: GPUComputePassEncoder): void {
-    for (const stage of this.forwardStages()) stage.record(pass);
-  }
-
-  backward(pass: GPUComputePassEncoder): void {
-    for (const stage of this.backwardStages()) stage.record(pass);
+    for (const stage of this.chain.forward) stage.record(pass);
   }
 
   /** Every dispatch of the forward pass, in order, so a profiler can time them one by one. */
   forwardStages(): Stage[] {
-    return this.recorded.flatMap((layer) => layer.forward);
+    return this.chain.forward;
   }
 
   backwardStages(): Stage[] {
-    return [...this.recorded].reverse().flatMap((layer) => layer.backward);
+    return this.chain.backward;
   }
 
   dispose(): void {

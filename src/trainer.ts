@@ -9,6 +9,7 @@ import { positiveInt } from './layers/check';
 import { SoftmaxCrossEntropy } from './loss';
 import type { Sequential } from './model';
 import type { BoundOptimizer } from './optim/optimizer';
+import { checkSchedule, type LearningRate, type ScheduleName } from './optim/schedule';
 import type { Stage } from './gpu/kernel';
 import type { Plan } from './plan';
 import { Random } from './random';
@@ -59,17 +60,11 @@ export interface FitOptions {
    * at the first batch of epoch 1.
    */
   resume?: boolean;
-}
-
-/** Where a run of fit() stands: enough to continue it exactly (saved in checkpoints). */
-export interface TrainingRun {
-  seed: number;
-  batchSize: number;
-  /** Samples in the dataset (so the epochs and their shuffles are the same). */
-  samples: number;
-  shuffle: boolean;
-  /** The model's step count when the run began: the run is at step model.step − startStep. */
-  startStep: number;
+  /**
+   * The learning-rate schedule over the run, stepped after every optimizer step: 'constant' (default), or
+   * 'cosine' (PyTorch's CosineAnnealingLR with T_max = the run's steps, epochs × steps per epoch, and eta_min 0).
+   */
+  schedule?: ScheduleName;
 }
 
 export interface FitResult {
@@ -94,6 +89,7 @@ export class Trainer {
     private readonly stream: BatchStream,
     private readonly loss: SoftmaxCrossEntropy,
     private readonly optimizer: BoundOptimizer,
+    private readonly schedule: LearningRate,
     /** What this trainer allocated (batch order, loss); the plan's buffers belong to the plan. */
     private readonly memory: BufferGroup,
   ) {}
@@ -101,9 +97,10 @@ export class Trainer {
   /** Steps this trainer submitted: the GPU's loss counter counts them, so it maps a count to a model step. */
   private submitted = 0;
 
-  static async create(model: Sequential, optimizer: BoundOptimizer, dataset: Dataset, batch: number): Promise<Trainer> {
+  static async create(model: Sequential, dataset: Dataset, batch: number): Promise<Trainer> {
     positiveInt('Sequential.fit', 'batchSize', batch);
-    model.checkDataset('Sequential.fit', dataset);
+    const classes = model.checkDataset('Sequential.fit', dataset);
+    const { optimizer, schedule } = await model.state.requireCompiled('Sequential.fit');
     if (dataset.count < batch) {
       throw new ConfigError('Sequential.fit', `dataset "${dataset.name}" has ${dataset.count} samples, fewer than one batch of ${batch}`, `Use batchSize ≤ ${dataset.count}.`);
     }
@@ -112,9 +109,9 @@ export class Trainer {
     try {
       const [stream, loss] = await Promise.all([
         BatchStream.create(memory, dataset, batch, plan.input, plan.labels),
-        SoftmaxCrossEntropy.create(memory, 'loss', batch, model.classes, plan.logits.buffer, plan.logits.grad!, plan.labels),
+        SoftmaxCrossEntropy.create(memory, 'loss', batch, classes, plan.output.buffer, plan.output.grad!, plan.labels),
       ]);
-      return new Trainer(model, dataset, batch, plan, stream, loss, optimizer, memory);
+      return new Trainer(model, dataset, batch, plan, stream, loss, optimizer, schedule, memory);
     } catch (e) {
       memory.dispose();
       throw e;
@@ -136,13 +133,15 @@ export class Trainer {
 
   private stepStages: Stage[] | undefined;
 
-  /** One training step, in order: gather, forward, loss, backward, update (listed once, replayed every step). */
+  /** One training step, in order: clock, gather, forward, loss, backward, learning rate, update (listed once, replayed every step). */
   stages(): Stage[] {
     this.stepStages ??= [
+      { name: 'clock tick', flops: 0, record: (pass) => this.schedule.recordTick(pass) },
       { name: 'gather batch', flops: 0, record: (pass) => this.stream.record(pass) },
       ...this.plan.forwardStages(),
       { name: 'loss', flops: 0, record: (pass) => this.loss.record(pass) },
       ...this.plan.backwardStages(),
+      { name: 'learning rate', flops: 0, record: (pass) => this.schedule.recordRate(pass) },
       { name: 'optimizer', flops: 0, record: (pass) => this.optimizer.record(pass) },
     ];
     return this.stepStages;
@@ -163,15 +162,20 @@ export class Trainer {
     const maxSteps = options.maxSteps === undefined ? Infinity : positiveInt('Sequential.fit', 'maxSteps', options.maxSteps);
     const seed = options.seed ?? 0;
     const shuffle = options.shuffle !== false;
+    const schedule = checkSchedule('Sequential.fit', options.schedule ?? 'constant');
+    const stepsPerEpoch = this.stepsPerEpoch;
+    const state = this.model.state;
+    this.optimizer.refresh();
     // Where this call starts within its run: 0 for a new run, the run's position when resuming.
-    const first = this.beginRun(seed, shuffle, options.resume === true);
+    const first = state.beginRun(
+      { seed, batchSize: this.batch, samples: this.dataset.count, shuffle, schedule, totalSteps: epochs * stepsPerEpoch },
+      options.resume === true, this.schedule, this.optimizer.optimizer.lr,
+    );
     const engine = this.model.engine;
     const queue = engine.device.queue;
-    this.optimizer.refresh();
-    const stepsPerEpoch = this.stepsPerEpoch;
     const totalSteps = Math.min(Math.max(0, epochs * stepsPerEpoch - first), maxSteps);
     // The GPU counts loss evaluations since this trainer was made; model.step may since have been set by a checkpoint.
-    const stepBeforeCounter = this.model.step - this.submitted;
+    const stepBeforeCounter = state.step - this.submitted;
     const logs: TrainingLog[] = [];
     const inFlight: Promise<void>[] = [];
     const started = performance.now();
@@ -184,7 +188,7 @@ export class Trainer {
       const stats = await this.loss.read();
       if (stats.firstNonFinite) throw new NonFiniteLossError(stepBeforeCounter + stats.firstNonFinite, stats.loss);
       const epochStep = ((runStep - 1) % stepsPerEpoch) + 1;
-      const log = { epoch: Math.ceil(runStep / stepsPerEpoch), step: this.model.step, epochStep, stepsPerEpoch, loss: stats.loss };
+      const log = { epoch: Math.ceil(runStep / stepsPerEpoch), step: state.step, epochStep, stepsPerEpoch, loss: stats.loss };
       logs.push(log);
       const called = performance.now();
       await options.onLog?.(log);
@@ -205,7 +209,7 @@ export class Trainer {
         queue.submit([this.recordStep()]);
         // Counted as soon as it is submitted, so a checkpoint taken at any await below matches the GPU's state.
         this.submitted++;
-        this.model.step++;
+        state.step++;
         steps++;
         const rejected = engine.device.popErrorScope();
         const done = Promise.all([rejected, queue.onSubmittedWorkDone()]).then(([error]) => {
@@ -230,25 +234,6 @@ export class Trainer {
     engine.checkAlive();
     const seconds = (performance.now() - started) / 1000 - callbackSeconds;
     return { steps, seconds, samplesPerSecond: (steps * this.batch) / seconds, logs, finalLoss: logs.at(-1)?.loss ?? NaN, stopped };
-  }
-
-  /** Records this fit() as a new run, or checks it continues the model's run; returns its first run step. */
-  private beginRun(seed: number, shuffle: boolean, resume: boolean): number {
-    const model = this.model;
-    const run: TrainingRun = { seed, batchSize: this.batch, samples: this.dataset.count, shuffle, startStep: model.step };
-    if (resume && model.run) {
-      const previous = model.run;
-      const describe = (r: TrainingRun) => `seed ${r.seed}, batch size ${r.batchSize}, ${r.samples} samples, shuffle ${r.shuffle}`;
-      if (previous.seed !== seed || previous.batchSize !== this.batch || previous.samples !== this.dataset.count || previous.shuffle !== shuffle) {
-        throw new ConfigError('Sequential.fit (resume)', `the run being resumed used ${describe(previous)}; this call has ${describe(run)}`, 'Resume with the run\'s settings and dataset, or fit without resume to start a new run.');
-      }
-      if (previous.startStep > model.step) {
-        throw new ConfigError('Sequential.fit (resume)', `the run began at step ${previous.startStep}, after the model's step ${model.step}`, 'Load a consistent checkpoint.');
-      }
-      run.startStep = previous.startStep;
-    }
-    model.run = run;
-    return model.step - run.startStep;
   }
 }
 

@@ -64,7 +64,7 @@ describe.each<[string, () => Optimizer]>([
     await first.dispose();
 
     const meta = decodeSafetensors(checkpoint).metadata;
-    expect(meta).toMatchObject({ format: 'pt', checkpoint: 'webgpu-cnn/1', step: '9', 'optimizer.step': '9', 'run.seed': '21', 'run.epoch': '0', 'run.epoch_step': '9' });
+    expect(meta).toMatchObject({ format: 'pt', checkpoint: 'webgpu-cnn/2', step: '9', 'optimizer.step': '9', 'run.seed': '21', 'run.epoch': '0', 'run.epoch_step': '9' });
 
     const resumed = tinyCnn(engine, 99); // other initial weights: all of them must come from the checkpoint
     resumed.compile({ optimizer: optimizer() });
@@ -90,7 +90,8 @@ test('resuming with another seed or batch size is refused before any step', asyn
   model.compile({ optimizer: new Adam() });
   await model.fit(data, { batchSize: 10, seed: 1, maxSteps: 2 });
   await expect(model.fit(data, { batchSize: 10, seed: 2, resume: true })).rejects.toThrow(ConfigError);
-  await expect(model.fit(data, { batchSize: 8, seed: 1, resume: true })).rejects.toThrow('the run being resumed used seed 1, batch size 10, 40 samples, shuffle true; this call has seed 1, batch size 8');
+  await expect(model.fit(data, { batchSize: 8, seed: 1, resume: true })).rejects.toThrow('the run being resumed used seed 1, batch size 10, 40 samples, shuffle true, schedule constant over 4 steps; this call has seed 1, batch size 8, 40 samples, shuffle true, schedule constant over 5 steps');
+  await expect(model.fit(data, { batchSize: 10, seed: 1, resume: true, schedule: 'cosine' })).rejects.toThrow('schedule constant over 4 steps; this call has seed 1, batch size 10, 40 samples, shuffle true, schedule cosine over 4 steps');
   expect(model.step).toBe(2);
   await model.dispose();
   data.dispose();
@@ -108,12 +109,14 @@ describe('bad checkpoints leave the model as it was', () => {
   const cases: Array<[string, CheckpointErrorReason, (checkpoint: Uint8Array, weights: Uint8Array, sgd: Uint8Array) => Uint8Array]> = [
     ['a weights file', 'not-a-checkpoint', (_, weights) => weights],
     ['another optimizer\'s state', 'optimizer-mismatch', (_, __, sgd) => sgd],
-    ['an unknown checkpoint version', 'bad-metadata', (c) => edit(c, (_, m) => void (m.checkpoint = 'webgpu-cnn/2'))],
+    ['an unknown checkpoint version', 'bad-metadata', (c) => edit(c, (_, m) => void (m.checkpoint = 'webgpu-cnn/1'))],
     ['no step', 'bad-metadata', (c) => edit(c, (_, m) => void delete m.step)],
     ['a step that is not an integer', 'bad-metadata', (c) => edit(c, (_, m) => void (m.step = '3.5'))],
     ['an optimizer step beyond u32', 'bad-metadata', (c) => edit(c, (_, m) => void (m['optimizer.step'] = '4294967296'))],
     ['a β power that is not a number', 'bad-metadata', (c) => edit(c, (_, m) => void (m['optimizer.beta2_power'] = 'NaN'))],
     ['half of the run\'s position', 'bad-metadata', (c) => edit(c, (_, m) => void delete m['run.seed'])],
+    ['an unknown schedule', 'bad-metadata', (c) => edit(c, (_, m) => void (m['run.schedule'] = 'linear'))],
+    ['a run of no steps', 'bad-metadata', (c) => edit(c, (_, m) => void (m['run.total_steps'] = '0'))],
     ['a position that contradicts the step', 'bad-metadata', (c) => edit(c, (_, m) => void (m['run.epoch_step'] = '1'))],
     ['a missing moment', 'missing-tensor', (c) => edit(c, (t) => void t.delete('optimizer.exp_avg_sq.fc.bias'))],
     ['an unknown optimizer tensor', 'unexpected-tensor', (c) => edit(c, (t) => void t.set('optimizer.max_exp_avg_sq.fc.bias', { shape: [10], data: new Float32Array(10) }))],

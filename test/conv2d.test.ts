@@ -52,7 +52,7 @@ describe.each(settings)('conv2d (%o)', ({ reluAfter, forward, weightGrad }) => {
     const bias = randomArray(random, s.outC);
     const gradOutput = randomArray(random, s.batch * s.outC * oh * ow);
     const layer = new Conv2d({ inChannels: s.inC, outChannels: s.outC, kernelSize: [s.kh, s.kw], stride: [s.sh, s.sw], padding: [s.ph, s.pw] });
-    const run = await runLayer(engine, layer, { batch: s.batch, inputShape: [s.inC, s.h, s.w], input, params: { weight, bias }, gradOutput, fusion: { reluAfter } });
+    const run = await runLayer(engine, layer, { batch: s.batch, inputShape: [s.inC, s.h, s.w], input, params: { weight, bias }, gradOutput, fusion: { activationAfter: reluAfter ? 'relu' : undefined } });
 
     const pre = ops.conv2dForward(s, f64(input), f64(weight), f64(bias));
     // With the fused ReLU, elements within 1e-4 of the kink may round either way in f32: not compared.

@@ -55,9 +55,19 @@ describe('shapes, checked when the model is built', () => {
     expect(make).toThrow('got shape [784], expected [780]');
   });
 
-  test('an output that is not a vector of classes', async () => {
+  test('a model whose output is not class scores predicts, but refuses to fit or evaluate', async () => {
     const engine = await testEngine();
-    expect(() => new Sequential(engine, [new ReLU()], { inputShape: [1, 28, 28] })).toThrow('Sequential output: got shape [1, 28, 28], expected [classes]');
+    const features = new Sequential(engine, [new ReLU()], { inputShape: [1, 2, 2] });
+    expect(features.classes).toBeUndefined();
+    const out = await features.predict(new Float32Array([-1, 2, -3, 4]));
+    expect(out.shape).toEqual([1, 1, 2, 2]);
+    expect([...out.data]).toEqual([0, 2, 0, 4]);
+    const data = Dataset.upload(engine, { samples: new Float32Array(4), labels: [0], sampleShape: [1, 2, 2] });
+    features.compile({ optimizer: new Adam() });
+    await expect(features.fit(data, { batchSize: 1 })).rejects.toThrow('Sequential.fit: the model\'s output has shape [1, 2, 2], not class scores');
+    await expect(features.evaluate(data)).rejects.toThrow(ConfigError);
+    await features.dispose();
+    data.dispose();
   });
 });
 

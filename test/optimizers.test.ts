@@ -1,5 +1,5 @@
 // adam.wgsl and sgd.wgsl against torch.optim semantics in float64, over several steps (bias correction,
-// momentum's first step) with weight decay.
+// momentum's first step) with weight decay, reading a learning rate that changes every step (a schedule's).
 import { describe, test } from 'vitest';
 import { BufferGroup } from '../src/gpu/buffer_group';
 import { Adam } from '../src/optim/adam';
@@ -11,6 +11,8 @@ import { randomArray, testEngine } from './support/gpu';
 import * as ops from './reference/ops';
 
 const STEPS = 4;
+/** The learning rate of step t (1-based), as a schedule would set it: the update must read it every step. */
+const rateAt = (lr: number, t: number) => lr * (1 - 0.2 * (t - 1));
 
 async function runOptimizer(optimizer: Optimizer, params: Float32Array, grads: Float32Array[]): Promise<Float32Array> {
   const engine = await testEngine();
@@ -19,9 +21,11 @@ async function runOptimizer(optimizer: Optimizer, params: Float32Array, grads: F
     const p = memory.floats('params', params.length);
     const g = memory.floats('grads', params.length);
     engine.write(p, 0, params);
-    const bound = await optimizer.bind(memory, { params: p, grads: g, count: params.length });
-    for (const grad of grads) {
+    const rate = memory.floats('learning rate', 1);
+    const bound = await optimizer.bind(memory, { params: p, grads: g, count: params.length, rate });
+    for (const [t, grad] of grads.entries()) {
       engine.write(g, 0, grad);
+      engine.write(rate, 0, new Float32Array([rateAt(optimizer.lr, t + 1)]));
       const encoder = engine.device.createCommandEncoder();
       const pass = encoder.beginComputePass();
       bound.record(pass);
@@ -49,7 +53,7 @@ describe('Adam', () => {
       const p = f64(params);
       const m = new Float64Array(n);
       const v = new Float64Array(n);
-      grads.forEach((g, t) => ops.adamStep(h, t + 1, p, f64(g), m, v));
+      grads.forEach((g, t) => ops.adamStep({ ...h, lr: rateAt(h.lr, t + 1) }, t + 1, p, f64(g), m, v));
       expectClose(`params (n = ${n})`, gpu, p);
     }
   });
@@ -69,7 +73,7 @@ describe('SGD', () => {
       const gpu = await runOptimizer(new SGD(h), params, grads);
       const p = f64(params);
       const buf = new Float64Array(n);
-      grads.forEach((g, t) => ops.sgdStep(h, t + 1, p, f64(g), buf));
+      grads.forEach((g, t) => ops.sgdStep({ ...h, lr: rateAt(h.lr, t + 1) }, t + 1, p, f64(g), buf));
       expectClose(`params (n = ${n})`, gpu, p);
     }
   });

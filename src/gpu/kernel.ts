@@ -152,10 +152,26 @@ const DEFAULT_WORKGROUP_SIZE = 64;
 export class KernelRegistry {
   private readonly reflections = new Map<string, WgslReflect>();
   private readonly kernels = new Map<string, Promise<Kernel>>();
+  private readonly sources: Record<string, string>;
   constructor(
     private readonly device: GPUDevice,
-    private readonly sources: Readonly<Record<string, string>> = shaderSources,
-  ) {}
+    sources: Readonly<Record<string, string>> = shaderSources,
+  ) {
+    this.sources = { ...sources };
+  }
+
+  /**
+   * Adds a shader file of a layer defined outside the engine (its WGSL text), so that `get(file, …)` compiles
+   * its entry points with layouts read from the text, as for the built-in shaders. Defining the same text
+   * twice is harmless; a different text under a taken name is refused.
+   */
+  define(file: string, code: string): void {
+    const existing = this.sources[file];
+    if (existing !== undefined && existing !== code) {
+      throw new ConfigError(`kernel "${file}"`, 'a different shader already has this name', `Choose a name not among: ${Object.keys(this.sources).join(', ')}.`);
+    }
+    this.sources[file] = code;
+  }
 
   /** A fingerprint of `file`'s source, for remembering measurements of its kernels. */
   fingerprint(file: string): string {

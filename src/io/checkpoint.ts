@@ -1,5 +1,5 @@
 // A model's weights, and a training checkpoint, as safetensors files with PyTorch's names and layouts:
-// a weights file is the state_dict that torch's load_state_dict takes unchanged (and a PyTorch state_dict
+// a weights file is the state_dict (parameters, F32, and buffers: running statistics F32, counters I64) that torch's load_state_dict takes unchanged (and a PyTorch state_dict
 // saved with safetensors loads here unchanged). A checkpoint adds the optimizer's per-parameter state as
 // tensors ("optimizer.exp_avg.conv1.0.weight", …) and, in __metadata__, the optimizer's step and β^t,
 // the model's step and the run's position, so training resumes exactly where it was saved.
@@ -8,12 +8,14 @@
 import { ConfigError } from '../gpu/errors';
 import type { Sequential } from '../model';
 import type { BoundOptimizer, OptimizerScalar } from '../optim/optimizer';
-import type { TrainingRun } from '../trainer';
+import { SCHEDULES, type ScheduleName } from '../optim/schedule';
+import type { TensorEntry } from '../tensor_layout';
+import type { TrainingRun } from '../training_state';
 import { CheckpointError } from './errors';
-import { decodeSafetensors, encodeSafetensors, readFloat32, type FloatTensor, type SafetensorsFile } from './safetensors';
+import { decodeSafetensors, encodeSafetensors, readFloat32, readInt64, type SafetensorsFile, type WritableTensor } from './safetensors';
 
-/** __metadata__["checkpoint"] of a training checkpoint: its layout and version. */
-export const CHECKPOINT_FORMAT = 'webgpu-cnn/1';
+/** __metadata__["checkpoint"] of a training checkpoint: its layout and version (2: buffers, schedules). */
+export const CHECKPOINT_FORMAT = 'webgpu-cnn/2';
 const OPTIMIZER_PREFIX = 'optimizer.';
 /** What safetensors.torch writes, so tools that look for it find a PyTorch file. */
 const BASE_METADATA = { format: 'pt' };
@@ -23,22 +25,24 @@ export interface LoadOptions {
   source?: string;
 }
 
-/** The model's parameters as a safetensors file: the PyTorch state_dict, F32. */
+/** The model's state_dict as a safetensors file: parameters (F32) and buffers (F32, I64), PyTorch's names. */
 export async function saveWeights(model: Sequential): Promise<Uint8Array> {
-  return encodeSafetensors(await model.getParameters(), BASE_METADATA);
+  return encodeSafetensors(await model.stateDict(), BASE_METADATA);
 }
 
 /**
- * Loads parameters from a safetensors file: exactly the model's parameters, by PyTorch name, F32, finite.
- * A training checkpoint is accepted too (its optimizer state is ignored).
+ * Loads a state_dict from a safetensors file: exactly the model's parameters and buffers, by PyTorch name,
+ * each with its dtype (F32, finite; I64 for counters). A training checkpoint is accepted too (its optimizer
+ * state is ignored).
  */
 export async function loadWeights(model: Sequential, bytes: Uint8Array, options: LoadOptions = {}): Promise<void> {
   model.checkAlive();
   const file = decodeSafetensors(bytes, options.source);
   const isCheckpoint = file.metadata.checkpoint !== undefined;
-  const values = readParameters(model, file, (name) => isCheckpoint && name.startsWith(OPTIMIZER_PREFIX));
+  const state = readState(model, file, (name) => isCheckpoint && name.startsWith(OPTIMIZER_PREFIX));
   model.checkAlive();
-  model.engine.write(model.params, 0, values);
+  model.engine.write(model.params, 0, state.params);
+  model.engine.write(model.buffers, 0, state.buffers);
 }
 
 /**
@@ -49,19 +53,22 @@ export async function loadWeights(model: Sequential, bytes: Uint8Array, options:
 export async function saveCheckpoint(model: Sequential): Promise<Uint8Array> {
   const optimizer = await compiledOptimizer(model, 'saveCheckpoint');
   const stateNames = Object.keys(optimizer.state);
-  const reading = model.engine.readMany([model.params, optimizer.step, ...stateNames.map((n) => optimizer.state[n])]);
+  const reading = model.engine.readMany([model.params, model.buffers, optimizer.step, ...stateNames.map((n) => optimizer.state[n])]);
   // Read in the same tick as the copies were submitted, so they describe the same moment.
   const step = model.step;
   const run = model.run ? { ...model.run } : undefined;
-  const [params, scalars, ...states] = await reading;
+  const [params, buffers, scalars, ...states] = await reading;
 
-  const tensors = new Map<string, FloatTensor>();
-  const slices = (buffer: ArrayBuffer, prefix: string) => {
-    const all = new Float32Array(buffer);
-    for (const e of model.parameterEntries) tensors.set(prefix + e.name, { shape: e.spec.shape, data: all.subarray(e.offset, e.offset + e.size) });
+  const tensors = new Map<string, WritableTensor>();
+  const slices = (words: ArrayBuffer, entries: readonly TensorEntry[], prefix: string) => {
+    for (const e of entries) {
+      const data = e.spec.dtype === 'i64' ? new BigInt64Array(words, e.offset * 4, e.size) : new Float32Array(words, e.offset * 4, e.size);
+      tensors.set(prefix + e.name, { shape: e.spec.shape, data });
+    }
   };
-  slices(params, '');
-  stateNames.forEach((name, i) => slices(states[i], `${OPTIMIZER_PREFIX}${name}.`));
+  slices(params, model.layout.parameters, '');
+  slices(buffers, model.layout.buffers, '');
+  stateNames.forEach((name, i) => slices(states[i], model.layout.parameters, `${OPTIMIZER_PREFIX}${name}.`));
 
   const metadata: Record<string, string> = { ...BASE_METADATA, checkpoint: CHECKPOINT_FORMAT, step: String(step), optimizer: optimizer.optimizer.kind };
   for (const [name, value] of Object.entries(optimizer.hyperparameters())) metadata[`${OPTIMIZER_PREFIX}${name}`] = String(value);
@@ -91,20 +98,20 @@ export async function loadCheckpoint(model: Sequential, bytes: Uint8Array, optio
     fail('optimizer-mismatch', `the checkpoint holds ${meta.optimizer ?? 'no'} optimizer state, the model was compiled with ${optimizer.optimizer.kind}`);
   }
   const stateNames = Object.keys(optimizer.state);
-  const expectedState = new Set(stateNames.flatMap((s) => model.parameterEntries.map((e) => `${OPTIMIZER_PREFIX}${s}.${e.name}`)));
-  const params = readParameters(model, file, (name) => expectedState.has(name));
-  const states = stateNames.map((s) => readParameters(model, file, () => true, `${OPTIMIZER_PREFIX}${s}.`));
+  const expectedState = new Set(stateNames.flatMap((s) => model.layout.parameters.map((e) => `${OPTIMIZER_PREFIX}${s}.${e.name}`)));
+  const state = readState(model, file, (name) => expectedState.has(name));
+  const states = stateNames.map((s) => readState(model, file, () => true, `${OPTIMIZER_PREFIX}${s}.`).params);
   const scalars = scalarBytes(optimizer.scalars, meta, fail);
   const step = integer(meta, 'step', Number.MAX_SAFE_INTEGER, fail);
   const run = readRun(meta, step, fail);
 
   // Everything checked: write it all without yielding, so nothing sees half a checkpoint.
   model.checkAlive();
-  model.engine.write(model.params, 0, params);
+  model.engine.write(model.params, 0, state.params);
+  model.engine.write(model.buffers, 0, state.buffers);
   stateNames.forEach((s, i) => model.engine.write(optimizer.state[s], 0, states[i]));
   model.engine.write(optimizer.step, 0, scalars);
-  model.step = step;
-  model.run = run;
+  model.state.restore(step, run);
 }
 
 async function compiledOptimizer(model: Sequential, where: string): Promise<BoundOptimizer> {
@@ -114,31 +121,39 @@ async function compiledOptimizer(model: Sequential, where: string): Promise<Boun
 }
 
 /**
- * The model's parameters (or, with `prefix`, one optimizer state per parameter) from `file`, laid out as
- * the model's parameter buffer. Every tensor must be there with its shape, F32 and finite; a tensor that is
- * neither a parameter nor `ignored` is refused.
+ * The model's state_dict (or, with `prefix`, one optimizer state per parameter) from `file`, laid out as the
+ * model's parameter buffer and buffer of buffers. Every tensor must be there with its shape and dtype (F32
+ * and finite, or I64 for integer buffers); a tensor that is none of these nor `ignored` is refused.
  */
-function readParameters(model: Sequential, file: SafetensorsFile, ignored: (name: string) => boolean, prefix = ''): Float32Array {
+function readState(model: Sequential, file: SafetensorsFile, ignored: (name: string) => boolean, prefix = ''): { params: Float32Array; buffers: Uint32Array } {
   const fail = (reason: ConstructorParameters<typeof CheckpointError>[0], detail: string, tensor: string): never => {
     throw new CheckpointError(reason, detail, file.source, tensor);
   };
-  const names = model.parameterEntries.map((e) => prefix + e.name);
+  const entries = prefix ? model.layout.parameters : model.layout.entries;
+  const names = entries.map((e) => prefix + e.name);
   for (const name of names) if (!file.tensors.has(name)) fail('missing-tensor', `the file has no tensor "${name}" (it has: ${[...file.tensors.keys()].join(', ') || 'none'})`, name);
   if (!prefix) {
     for (const name of file.tensors.keys()) {
-      if (!names.includes(name) && !ignored(name)) fail('unexpected-tensor', `the file has a tensor "${name}" that the model does not (its parameters: ${names.join(', ')})`, name);
+      if (!names.includes(name) && !ignored(name)) fail('unexpected-tensor', `the file has a tensor "${name}" that the model does not (its tensors: ${names.join(', ')})`, name);
     }
   }
-  for (const e of model.parameterEntries) {
+  for (const e of entries) {
     const entry = file.tensors.get(prefix + e.name)!;
-    if (entry.dtype !== 'F32') fail('unsupported-dtype', `tensor "${entry.name}" is ${entry.dtype}; this engine loads F32 (convert with tensor.float() before saving)`, entry.name);
+    const dtype = e.spec.dtype === 'i64' ? 'I64' : 'F32';
+    if (entry.dtype !== dtype) fail('unsupported-dtype', `tensor "${entry.name}" is ${entry.dtype}; the model's is ${dtype}${dtype === 'F32' ? ' (convert with tensor.float() before saving)' : ''}`, entry.name);
     if (entry.shape.join() !== e.spec.shape.join() || entry.shape.length !== e.spec.shape.length) {
       fail('shape-mismatch', `tensor "${entry.name}" has shape [${entry.shape.join(', ')}], the model's is [${e.spec.shape.join(', ')}]`, entry.name);
     }
   }
-  const values = new Float32Array(model.params.size / 4);
-  for (const e of model.parameterEntries) values.set(readFloat32(file, file.tensors.get(prefix + e.name)!, { finite: true }), e.offset);
-  return values;
+  const params = new Float32Array(model.params.size / 4);
+  const buffers = new Uint32Array(model.buffers.size / 4);
+  for (const e of entries) {
+    const entry = file.tensors.get(prefix + e.name)!;
+    if (e.spec.role === 'parameter') params.set(readFloat32(file, entry, { finite: true }), e.offset);
+    else if (e.spec.dtype === 'i64') buffers.set(new Uint32Array(readInt64(file, entry).buffer), e.offset);
+    else buffers.set(new Uint32Array(readFloat32(file, entry, { finite: true }).buffer), e.offset);
+  }
+  return { params, buffers };
 }
 
 type Fail = (reason: ConstructorParameters<typeof CheckpointError>[0], detail: string) => never;
@@ -181,6 +196,8 @@ function runMetadata(run: TrainingRun, step: number): Record<string, string> {
     'run.samples': String(run.samples),
     'run.shuffle': String(run.shuffle),
     'run.start_step': String(run.startStep),
+    'run.schedule': run.schedule,
+    'run.total_steps': String(run.totalSteps),
     // For people: epochs finished, and steps into the next one.
     'run.epoch': String(Math.floor(runStep / stepsPerEpoch)),
     'run.epoch_step': String(runStep % stepsPerEpoch),
@@ -188,17 +205,20 @@ function runMetadata(run: TrainingRun, step: number): Record<string, string> {
 }
 
 function readRun(meta: Record<string, string>, step: number, fail: Fail): TrainingRun | undefined {
-  const keys = Object.keys(runMetadata({ seed: 0, batchSize: 1, samples: 1, shuffle: true, startStep: 0 }, 0));
+  const keys = Object.keys(runMetadata({ seed: 0, batchSize: 1, samples: 1, shuffle: true, startStep: 0, schedule: 'constant', totalSteps: 1 }, 0));
   const present = keys.filter((k) => meta[k] !== undefined);
   if (present.length === 0) return undefined;
   if (present.length !== keys.length) fail('bad-metadata', `__metadata__ has ${present.join(', ')} but not ${keys.filter((k) => !present.includes(k)).join(', ')}`);
   if (meta['run.shuffle'] !== 'true' && meta['run.shuffle'] !== 'false') fail('bad-metadata', `__metadata__ "run.shuffle" is "${meta['run.shuffle']}"; expected true or false`);
+  if (!SCHEDULES.includes(meta['run.schedule'] as ScheduleName)) fail('bad-metadata', `__metadata__ "run.schedule" is "${meta['run.schedule']}"; expected one of ${SCHEDULES.join(', ')}`);
   const run: TrainingRun = {
     seed: integer(meta, 'run.seed', 2 ** 32 - 1, fail),
     batchSize: integer(meta, 'run.batch_size', 2 ** 31, fail, 1),
     samples: integer(meta, 'run.samples', 2 ** 32 - 1, fail, 1),
     shuffle: meta['run.shuffle'] === 'true',
     startStep: integer(meta, 'run.start_step', step, fail),
+    schedule: meta['run.schedule'] as ScheduleName,
+    totalSteps: integer(meta, 'run.total_steps', 2 ** 32 - 1, fail, 1),
   };
   if (run.batchSize > run.samples) fail('bad-metadata', `__metadata__ "run.batch_size" ${run.batchSize} is more than "run.samples" ${run.samples}`);
   const position = runMetadata(run, step);

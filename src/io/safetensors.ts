@@ -2,14 +2,15 @@
 // writes and checks it: an 8-byte little-endian header length N; N bytes of JSON, padded with spaces to a
 // multiple of 8, mapping each tensor name to { dtype, shape, data_offsets } (plus an optional
 // "__metadata__" map of strings); then the tensors' bytes, little-endian, back to back with no gap.
-// The writer sorts tensors by dtype alignment, then by name (all ours are F32, so by name), and lists
-// "__metadata__" first, so a file it writes is byte-identical to safetensors.torch.save_file's.
+// The writer sorts tensors as the reference's `prepare` does: by dtype in descending order of its Dtype enum
+// (so I64 before F32: by alignment), then by name; and lists "__metadata__" first, so a file it writes is
+// byte-identical to safetensors.torch.save_file's.
 // The reader treats every file as hostile: it checks everything against the file's real length before
 // it copies a byte, so a declared size, however absurd, is never allocated.
 import { CheckpointError } from './errors';
 import { JsonSyntaxError, parseStrictJson, type JsonValue } from './strict_json';
 
-/** Bytes per element of every dtype the format defines; this engine reads and writes F32. */
+/** Bytes per element of every dtype the format defines, in the order of the reference's Dtype enum; this engine reads and writes F32 and I64. */
 const DTYPE_SIZES: Readonly<Record<string, number>> = {
   BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1, I16: 2, U16: 2, F16: 2, BF16: 2,
   I32: 4, U32: 4, F32: 4, F64: 8, I64: 8, U64: 8,
@@ -22,6 +23,14 @@ export interface FloatTensor {
   shape: readonly number[];
   data: Float32Array;
 }
+
+/** A tensor to write: F32, or I64 (exact 64-bit integers, such as BatchNorm's num_batches_tracked). */
+export interface WritableTensor {
+  shape: readonly number[];
+  data: Float32Array | BigInt64Array;
+}
+
+const DTYPE_ORDER = Object.keys(DTYPE_SIZES);
 
 /** A tensor as the header declares it; its bytes are `bytes[start, end)` of the file's data section. */
 export interface TensorEntry {
@@ -52,21 +61,23 @@ function compareNames(a: string, b: string): number {
   return x.length - y.length;
 }
 
-/** Serialises F32 tensors (and optional string metadata) exactly as safetensors.torch.save_file does. */
-export function encodeSafetensors(tensors: ReadonlyMap<string, FloatTensor>, metadata?: Readonly<Record<string, string>>): Uint8Array {
-  const names = [...tensors.keys()].sort(compareNames);
+/** Serialises F32 and I64 tensors (and optional string metadata) exactly as safetensors.torch.save_file does. */
+export function encodeSafetensors(tensors: ReadonlyMap<string, WritableTensor>, metadata?: Readonly<Record<string, string>>): Uint8Array {
+  const dtypeOf = (t: WritableTensor) => (t.data instanceof BigInt64Array ? 'I64' : 'F32');
+  const rank = (name: string) => DTYPE_ORDER.indexOf(dtypeOf(tensors.get(name)!));
+  const names = [...tensors.keys()].sort((a, b) => rank(b) - rank(a) || compareNames(a, b));
   const header: Record<string, unknown> = {};
   // The reference writer puts "__metadata__" first; its keys come from a hash map, so any order loads, and sorting keeps ours stable.
   if (metadata) header.__metadata__ = Object.fromEntries(Object.keys(metadata).sort(compareNames).map((k) => [k, metadata[k]]));
   let offset = 0;
-  const ordered: Array<[string, FloatTensor]> = [];
+  const ordered: Array<[string, WritableTensor]> = [];
   for (const name of names) {
     if (name === '__metadata__') throw new TypeError('a tensor cannot be named "__metadata__"');
     const tensor = tensors.get(name)!;
     const count = tensor.shape.reduce((a, b) => a * b, 1);
     if (count !== tensor.data.length) throw new TypeError(`tensor "${name}": shape [${tensor.shape}] holds ${count} values, data has ${tensor.data.length}`);
-    header[name] = { dtype: 'F32', shape: [...tensor.shape], data_offsets: [offset, offset + 4 * count] };
-    offset += 4 * count;
+    header[name] = { dtype: dtypeOf(tensor), shape: [...tensor.shape], data_offsets: [offset, offset + tensor.data.byteLength] };
+    offset += tensor.data.byteLength;
     ordered.push([name, tensor]);
   }
   let json = utf8.encode(JSON.stringify(header));
@@ -83,6 +94,7 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, FloatTensor>, met
   let at = 8 + padded;
   for (const [, { data }] of ordered) {
     if (LITTLE_ENDIAN) out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), at);
+    else if (data instanceof BigInt64Array) data.forEach((v, i) => view.setBigInt64(at + 8 * i, v, true));
     else data.forEach((v, i) => view.setFloat32(at + 4 * i, v, true));
     at += data.byteLength;
   }
@@ -202,4 +214,13 @@ export function readFloat32(file: SafetensorsFile, entry: TensorEntry, options: 
     }
   }
   return values;
+}
+
+/** Copies one I64 tensor out of a checked file, exactly (64-bit integers, never through a float). */
+export function readInt64(file: SafetensorsFile, entry: TensorEntry): BigInt64Array {
+  if (entry.dtype !== 'I64') {
+    throw new CheckpointError('unsupported-dtype', `tensor "${entry.name}" is ${entry.dtype}; this engine loads it as I64, as PyTorch saves it`, file.source, entry.name);
+  }
+  const view = new DataView(file.data.buffer, file.data.byteOffset + entry.start, entry.end - entry.start);
+  return BigInt64Array.from({ length: (entry.end - entry.start) / 8 }, (_, i) => view.getBigInt64(8 * i, true));
 }

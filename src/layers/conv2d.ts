@@ -1,7 +1,8 @@
-// Conv2d: PyTorch's nn.Conv2d (weight [out, in, kh, kw], bias [out]), with a following ReLU fused in.
+// Conv2d: PyTorch's nn.Conv2d (weight [out, in, kh, kw], bias [out] unless bias: false), with a following ReLU fused in.
 import type { Stage } from '../gpu/kernel';
+import { ConfigError } from '../gpu/errors';
 import { imageShape, nonNegativeInt, pair, positiveInt, slidingOutput, type Size2 } from './check';
-import { Layer, type BuildContext, type ParameterSpec, type RecordedLayer } from './layer';
+import { Layer, uniformFanIn, type BuildContext, type RecordedLayer, type TensorSpec } from './layer';
 
 export interface Conv2dOptions {
   inChannels: number;
@@ -9,6 +10,8 @@ export interface Conv2dOptions {
   kernelSize: Size2;
   stride?: Size2;
   padding?: Size2;
+  /** Adds a learnable bias (default true, as PyTorch); false before a BatchNorm, which has its own. */
+  bias?: boolean;
   name?: string;
 }
 
@@ -19,19 +22,23 @@ export class Conv2d extends Layer {
   readonly kernel: [number, number];
   readonly stride: [number, number];
   readonly padding: [number, number];
+  readonly bias: boolean;
+  override readonly fusesActivationAfter = ['relu'];
 
   constructor(options: Conv2dOptions) {
     super(options.name);
-    const where = `Conv2d${options.name ? ` "${options.name}"` : ''}`;
+    const where = this.where();
     this.inChannels = positiveInt(where, 'inChannels', options.inChannels);
     this.outChannels = positiveInt(where, 'outChannels', options.outChannels);
     this.kernel = pair(where, 'kernelSize', options.kernelSize, positiveInt);
     this.stride = pair(where, 'stride', options.stride ?? 1, positiveInt);
     this.padding = pair(where, 'padding', options.padding ?? 0, nonNegativeInt);
+    if (options.bias !== undefined && typeof options.bias !== 'boolean') throw new ConfigError(where, `bias is ${String(options.bias)}`, 'bias must be true or false.');
+    this.bias = options.bias ?? true;
   }
 
   outputShape(input: readonly number[]): number[] {
-    const where = `Conv2d${this.name ? ` "${this.name}"` : ''}`;
+    const where = this.where();
     const [, h, w] = imageShape(where, input, this.inChannels);
     return [
       this.outChannels,
@@ -40,12 +47,10 @@ export class Conv2d extends Layer {
     ];
   }
 
-  parameters(): ParameterSpec[] {
-    const fanIn = this.inChannels * this.kernel[0] * this.kernel[1];
-    return [
-      { name: 'weight', shape: [this.outChannels, this.inChannels, ...this.kernel], fanIn },
-      { name: 'bias', shape: [this.outChannels], fanIn },
-    ];
+  tensors(): TensorSpec[] {
+    const init = uniformFanIn(this.inChannels * this.kernel[0] * this.kernel[1]);
+    const weight: TensorSpec = { name: 'weight', shape: [this.outChannels, this.inChannels, ...this.kernel], init, role: 'parameter' };
+    return this.bias ? [weight, { name: 'bias', shape: [this.outChannels], init, role: 'parameter' }] : [weight];
   }
 
   forwardFlops(input: readonly number[]): number {
@@ -81,8 +86,10 @@ export class Conv2d extends Layer {
         backward.push(bound.dispatch(ctx.batch * inH * Math.ceil(inW / 8), Math.ceil(this.inChannels / 4), flops));
       }
       backward.push(...(await this.weightGradVariants(ctx, uniforms, geometry, flops)));
-      const boundBias = biasGrad.bind(ctx.memory, `${ctx.label} bias gradient`, { grad_output: gradOutput, grad_bias: ctx.grads.bias }, uniforms);
-      backward.push(boundBias.dispatch(this.outChannels, 1, ctx.batch * this.outChannels * outH * outW));
+      if (this.bias) {
+        const boundBias = biasGrad.bind(ctx.memory, `${ctx.label} bias gradient`, { grad_output: gradOutput, grad_bias: ctx.grads.bias }, uniforms);
+        backward.push(boundBias.dispatch(this.outChannels, 1, ctx.batch * this.outChannels * outH * outW));
+      }
     }
     return { forward, backward };
   }
@@ -95,8 +102,8 @@ export class Conv2d extends Layer {
     const [, outH, outW] = ctx.output.shape;
     const kernels = ctx.engine.kernels;
     const [direct, packed, pack] = await Promise.all([
-      kernels.get('conv2d', 'forward', { ...geometry, RELU: ctx.fusion.reluAfter }),
-      kernels.get('conv2d', 'forward', { ...geometry, RELU: ctx.fusion.reluAfter, PACKED_WEIGHTS: true }),
+      kernels.get('conv2d', 'forward', { ...geometry, RELU: ctx.fusion.activationAfter === 'relu' }),
+      kernels.get('conv2d', 'forward', { ...geometry, RELU: ctx.fusion.activationAfter === 'relu', PACKED_WEIGHTS: true }),
       kernels.get('conv2d', 'pack_weights', geometry),
     ]);
     const label = `${ctx.label} forward`;
@@ -104,7 +111,9 @@ export class Conv2d extends Layer {
     const blocks = Math.ceil(this.outChannels / 4);
     const taps = this.inChannels * this.kernel[0] * this.kernel[1];
     const packedWeights = ctx.memory.floats(`${ctx.label} tap-major weights`, taps * 4 * blocks);
-    const buffers = { input: ctx.input.buffer, bias: ctx.params.bias, output: ctx.output.buffer };
+    // Without a bias the kernel adds zeros: one small buffer, instead of a second family of kernels.
+    const bias = this.bias ? ctx.params.bias : ctx.memory.floats(`${ctx.label} zero bias`, this.outChannels);
+    const buffers = { input: ctx.input.buffer, bias, output: ctx.output.buffer };
     const variants: Record<string, Stage[]> = {
       direct: [direct.bind(ctx.memory, label, { ...buffers, weight: ctx.params.weight }, uniforms).dispatch(tiles, blocks, flops)],
       'tap-major': [
@@ -112,7 +121,7 @@ export class Conv2d extends Layer {
         packed.bind(ctx.memory, label, { ...buffers, weight: packedWeights }, uniforms).dispatch(tiles, blocks, flops),
       ],
     };
-    const chosen = await ctx.engine.autotune.choose(`conv2d.forward ${this.problemShape(ctx)} relu=${ctx.fusion.reluAfter} #${kernels.fingerprint('conv2d')}`, variants);
+    const chosen = await ctx.engine.autotune.choose(`conv2d.forward ${this.problemShape(ctx)} relu=${ctx.fusion.activationAfter === 'relu'} #${kernels.fingerprint('conv2d')}`, variants);
     return variants[chosen];
   }
 

@@ -2,7 +2,7 @@
 import type { Stage } from '../gpu/kernel';
 import { ShapeError } from '../gpu/errors';
 import { positiveInt } from './check';
-import { Layer, type BuildContext, type ParameterSpec, type RecordedLayer } from './layer';
+import { Layer, uniformFanIn, type BuildContext, type RecordedLayer, type TensorSpec } from './layer';
 
 export interface LinearOptions {
   inFeatures: number;
@@ -14,6 +14,7 @@ export class Linear extends Layer {
   readonly kind = 'Linear';
   readonly inFeatures: number;
   readonly outFeatures: number;
+  override readonly fusesActivationAfter = ['relu'];
 
   constructor(options: LinearOptions) {
     super(options.name);
@@ -30,10 +31,11 @@ export class Linear extends Layer {
     return [this.outFeatures];
   }
 
-  parameters(): ParameterSpec[] {
+  tensors(): TensorSpec[] {
+    const init = uniformFanIn(this.inFeatures);
     return [
-      { name: 'weight', shape: [this.outFeatures, this.inFeatures], fanIn: this.inFeatures },
-      { name: 'bias', shape: [this.outFeatures], fanIn: this.inFeatures },
+      { name: 'weight', shape: [this.outFeatures, this.inFeatures], init, role: 'parameter' },
+      { name: 'bias', shape: [this.outFeatures], init, role: 'parameter' },
     ];
   }
 
@@ -45,7 +47,7 @@ export class Linear extends Layer {
     const uniforms = { batch: ctx.batch, in_features: this.inFeatures, out_features: this.outFeatures };
     const kernels = ctx.engine.kernels;
     const flops = ctx.batch * this.forwardFlops();
-    const forward = (await kernels.get('linear', 'forward', { RELU: ctx.fusion.reluAfter })).bind(
+    const forward = (await kernels.get('linear', 'forward', { RELU: ctx.fusion.activationAfter === 'relu' })).bind(
       ctx.memory,
       `${ctx.label} forward`,
       { input: ctx.input.buffer, weight: ctx.params.weight, bias: ctx.params.bias, output: ctx.output.buffer },

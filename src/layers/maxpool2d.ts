@@ -15,6 +15,7 @@ export class MaxPool2d extends Layer {
   readonly kernel: [number, number];
   readonly stride: [number, number];
   readonly padding: [number, number];
+  override readonly fusesMaskBefore = ['relu'];
 
   constructor(options: MaxPool2dOptions) {
     super(options.name);
@@ -58,7 +59,7 @@ export class MaxPool2d extends Layer {
     );
     const backward =
       ctx.training && ctx.input.grad
-        ? (await ctx.engine.kernels.get('maxpool2d', 'backward', { ...geometry, MASK_NONPOSITIVE_INPUT: ctx.fusion.maskInput })).bind(
+        ? (await ctx.engine.kernels.get('maxpool2d', 'backward', { ...geometry, MASK_NONPOSITIVE_INPUT: ctx.fusion.maskInput === 'relu' })).bind(
             ctx.memory,
             `${ctx.label} backward`,
             { input: ctx.input.buffer, argmax, grad_output: ctx.output.grad!, grad_input: ctx.input.grad },

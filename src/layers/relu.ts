@@ -5,6 +5,7 @@ import { Layer, type BuildContext, type RecordedLayer } from './layer';
 export class ReLU extends Layer {
   readonly kind = 'ReLU';
   override readonly inPlace = true;
+  override readonly activation = 'relu';
 
   constructor(options: { name?: string } = {}) {
     super(options.name);

@@ -25,18 +25,18 @@ export class Adam extends Optimizer {
     this.weightDecay = finite('Adam', 'weightDecay', options.weightDecay ?? 0, 0, Infinity);
   }
 
-  async bind(memory: BufferGroup, { params, grads, count }: OptimizerBuffers): Promise<BoundOptimizer> {
+  async bind(memory: BufferGroup, { params, grads, count, rate }: OptimizerBuffers): Promise<BoundOptimizer> {
     const [tick, update] = await Promise.all([memory.engine.kernels.get('adam', 'tick'), memory.engine.kernels.get('adam', 'update')]);
     const state = { exp_avg: memory.floats('Adam exp_avg', count), exp_avg_sq: memory.floats('Adam exp_avg_sq', count) };
     // { step: u32, beta1_power: f32, beta2_power: f32 }
     const step = memory.floats('Adam step', 4);
     const uniforms = () => ({
-      count, lr: finite('Adam', 'lr', this.lr, 0, Infinity), beta1: this.betas[0], beta2: this.betas[1], eps: this.eps, weight_decay: this.weightDecay,
+      count, beta1: this.betas[0], beta2: this.betas[1], eps: this.eps, weight_decay: this.weightDecay,
     });
     return new BoundOptimizer(
       this,
       tick.bind(memory, 'Adam tick', { state: step }, uniforms()),
-      update.bind(memory, 'Adam update', { param: params, grad: grads, ...state, state: step }, uniforms()),
+      update.bind(memory, 'Adam update', { param: params, grad: grads, ...state, state: step, rate }, uniforms()),
       count,
       uniforms,
       state,

@@ -9,6 +9,8 @@ export interface OptimizerBuffers {
   grads: GPUBuffer;
   /** Number of floats in params and grads. */
   count: number;
+  /** The current step's learning rate (one f32), written on the GPU by the schedule before every update. */
+  rate: GPUBuffer;
 }
 
 /** One field of an optimizer's scalar state buffer (4 bytes each, in order), as its WGSL struct declares it. */
@@ -38,21 +40,21 @@ export class BoundOptimizer {
     this.update.record(pass, this.count);
   }
 
-  /** Re-uploads the hyperparameters after a change (for example a new learning rate). */
+  /** Re-uploads the hyperparameters after a change (the learning rate goes through the schedule instead). */
   refresh(): void {
     this.update.writeUniforms(this.uniforms());
   }
 
-  /** The hyperparameters as the update kernel receives them (lr, betas, …), for a checkpoint's record. */
+  /** The hyperparameters (lr, betas, …), for a checkpoint's record. */
   hyperparameters(): Record<string, number> {
     const { count: _count, ...rest } = this.uniforms();
-    return rest;
+    return { lr: this.optimizer.lr, ...rest };
   }
 }
 
 export abstract class Optimizer {
   abstract readonly kind: string;
-  /** The learning rate; a change takes effect from the next step. */
+  /** The base learning rate (a schedule scales it); a change takes effect from the next fit(). */
   abstract lr: number;
   /** Binds to the model's buffers; state buffers are allocated in `memory`. */
   abstract bind(memory: BufferGroup, buffers: OptimizerBuffers): Promise<BoundOptimizer>;

@@ -31,18 +31,18 @@ export class SGD extends Optimizer {
     }
   }
 
-  async bind(memory: BufferGroup, { params, grads, count }: OptimizerBuffers): Promise<BoundOptimizer> {
+  async bind(memory: BufferGroup, { params, grads, count, rate }: OptimizerBuffers): Promise<BoundOptimizer> {
     const [tick, update] = await Promise.all([memory.engine.kernels.get('sgd', 'tick'), memory.engine.kernels.get('sgd', 'update')]);
     const state = { momentum_buffer: memory.floats('SGD momentum_buffer', count) };
     const step = memory.floats('SGD step', 1);
     const uniforms = () => ({
-      count, lr: finite('SGD', 'lr', this.lr, 0, Infinity), momentum: this.momentum, dampening: this.dampening,
+      count, momentum: this.momentum, dampening: this.dampening,
       weight_decay: this.weightDecay, nesterov: this.nesterov ? 1 : 0,
     });
     return new BoundOptimizer(
       this,
       tick.bind(memory, 'SGD tick', { step }),
-      update.bind(memory, 'SGD update', { param: params, grad: grads, ...state, step }, uniforms()),
+      update.bind(memory, 'SGD update', { param: params, grad: grads, ...state, step, rate }, uniforms()),
       count,
       uniforms,
       state,

@@ -4,7 +4,7 @@ import { afterAll } from 'vitest';
 import { BufferGroup } from '../../src/gpu/buffer_group';
 import type { Engine } from '../../src/gpu/engine';
 import { createNodeEngine } from '../../src/gpu/node_host';
-import type { Activation, Fusion, Layer } from '../../src/layers/layer';
+import { NO_FUSION, type Activation, type Fusion, type Layer } from '../../src/layers/layer';
 import { Random } from '../../src/random';
 
 let shared: Promise<Engine> | undefined;
@@ -27,7 +27,6 @@ export function awayFromZero(random: Random, n: number): Float32Array {
   return Float32Array.from({ length: n }, () => (random.next() < 0.5 ? -1 : 1) * random.uniform(0.05, 1));
 }
 
-export const NO_FUSION: Fusion = { reluAfter: false, forwardDone: false, backwardDone: false, maskInput: false };
 
 export async function poisoned(memory: BufferGroup, label: string, floats: number): Promise<GPUBuffer> {
   const buffer = memory.floats(label, floats);
@@ -39,20 +38,31 @@ export interface LayerRun {
   output: Float32Array;
   gradInput?: Float32Array;
   grads: Record<string, Float32Array>;
+  /** The layer's buffers after the forward pass, as words (f32 bits, or an i64's two words). */
+  buffers: Record<string, Uint32Array>;
 }
 
 /** Runs `layer` forward (and backward, given `gradOutput`) on a batch, through its own build(). */
 export async function runLayer(
   engine: Engine,
   layer: Layer,
-  options: { batch: number; inputShape: number[]; input: Float32Array; params?: Record<string, Float32Array>; gradOutput?: Float32Array; fusion?: Partial<Fusion> },
+  options: {
+    batch: number; inputShape: number[]; input: Float32Array; params?: Record<string, Float32Array>; gradOutput?: Float32Array; fusion?: Partial<Fusion>;
+    /** Buffers' starting words (default: their declared initial values); evaluation mode unless `training`. */
+    buffers?: Record<string, Uint32Array>;
+    training?: boolean;
+    /** The training clock's step and seed (default step 1, seed 0). */
+    clock?: { step: number; seed: number };
+  },
 ): Promise<LayerRun> {
   const memory = new BufferGroup(engine);
   try {
     const { batch, inputShape } = options;
     const outputShape = layer.outputShape(inputShape);
     const outFloats = batch * outputShape.reduce((a, b) => a * b, 1);
-    const training = options.gradOutput !== undefined;
+    const training = options.training ?? options.gradOutput !== undefined;
+    const clock = memory.createBuffer('test clock', 16, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST);
+    engine.write(clock, 0, new Uint32Array([options.clock?.step ?? 1, options.clock?.seed ?? 0]));
     const inputBuffer = memory.floats('test input', options.input.length);
     engine.write(inputBuffer, 0, options.input);
     const input: Activation = { buffer: inputBuffer, shape: inputShape, grad: training ? await poisoned(memory, 'test input gradient', options.input.length) : undefined };
@@ -61,7 +71,20 @@ export async function runLayer(
       : { buffer: await poisoned(memory, 'test output', outFloats), grad: training ? await poisoned(memory, 'test output gradient', outFloats) : undefined, shape: outputShape };
     const params: Record<string, { buffer: GPUBuffer; offset: number; size: number }> = {};
     const grads: typeof params = {};
-    for (const spec of layer.parameters(inputShape)) {
+    const buffers: typeof params = {};
+    for (const spec of layer.tensors(inputShape)) {
+      if (spec.role === 'buffer') {
+        const size = spec.shape.reduce((a, b) => a * b, 1) * (spec.dtype === 'i64' ? 2 : 1);
+        let words = options.buffers?.[spec.name];
+        if (!words) {
+          const value = spec.init.kind === 'constant' ? spec.init.value : NaN;
+          words = spec.dtype === 'i64' ? new Uint32Array(size).map((_, i) => (i % 2 ? 0 : value)) : new Uint32Array(new Float32Array(size).fill(value).buffer);
+        }
+        const buffer = memory.floats(`test ${spec.name}`, Math.max(size, 1));
+        engine.write(buffer, 0, words);
+        buffers[spec.name] = { buffer, offset: 0, size: size * 4 };
+        continue;
+      }
       const values = options.params?.[spec.name];
       if (!values) throw new Error(`test gives no "${spec.name}"`);
       const buffer = memory.floats(`test ${spec.name}`, values.length);
@@ -70,16 +93,18 @@ export async function runLayer(
       grads[spec.name] = { buffer: await poisoned(memory, `test ${spec.name} gradient`, values.length), offset: 0, size: values.byteLength };
     }
     const recorded = await layer.build({
-      engine, memory, label: `test ${layer.kind}`, batch, input, output, params, grads, training,
+      engine, memory, label: `test ${layer.kind}`, batch, input, output, params, grads, buffers, training, clock,
       fusion: { ...NO_FUSION, ...options.fusion },
+      chain: () => Promise.reject(new Error('runLayer builds one layer; test containers through Sequential')),
     });
     let encoder = engine.device.createCommandEncoder();
     let pass = encoder.beginComputePass();
     for (const stage of recorded.forward) stage.record(pass);
     pass.end();
     await engine.checked('test forward', () => engine.device.queue.submit([encoder.finish()]));
-    const result: LayerRun = { output: new Float32Array(await engine.read(output.buffer, 0, outFloats * 4)), grads: {} };
-    if (training) {
+    const result: LayerRun = { output: new Float32Array(await engine.read(output.buffer, 0, outFloats * 4)), grads: {}, buffers: {} };
+    for (const [name, slice] of Object.entries(buffers)) result.buffers[name] = new Uint32Array(await engine.read(slice.buffer, 0, slice.size));
+    if (options.gradOutput !== undefined) {
       engine.write(output.grad!, 0, options.gradOutput!);
       encoder = engine.device.createCommandEncoder();
       pass = encoder.beginComputePass();

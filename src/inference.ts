@@ -1,0 +1,155 @@
+// Evaluation and prediction: the model's forward pass in evaluation mode (BatchNorm's running statistics,
+// no Dropout), over a dataset on the GPU (only the counts of correct answers are read back) or over
+// samples given by the caller.
+import { AccuracyCounter } from './accuracy';
+import { BatchStream } from './data/batches';
+import { Dataset } from './data/dataset';
+import { BufferGroup } from './gpu/buffer_group';
+import { ConfigError, ShapeError } from './gpu/errors';
+import type { Sequential, Tensor } from './model';
+import type { Plan } from './plan';
+
+export interface EvaluateOptions {
+  batchSize?: number;
+  /** Evaluate only the first `limit` samples. */
+  limit?: number;
+  /** Also return the predicted class of every sample. */
+  predictions?: boolean;
+}
+
+export interface Evaluation {
+  accuracy: number;
+  correct: number;
+  count: number;
+  predictions?: Uint32Array;
+}
+
+export interface PredictOptions {
+  batchSize?: number;
+  /** Return this layer's output instead of the model's: its index in the model's layers, or its name. */
+  layer?: number | string;
+}
+
+interface Evaluator {
+  stream: BatchStream;
+  counter: AccuracyCounter;
+  plan: Plan;
+}
+
+export class Inference {
+  private readonly evaluators = new Map<string, Promise<Evaluator>>();
+
+  constructor(private readonly model: Sequential) {}
+
+  async evaluate(dataset: Dataset, options: EvaluateOptions): Promise<Evaluation> {
+    const model = this.model;
+    const engine = model.engine;
+    const count = Math.min(options.limit ?? dataset.count, dataset.count);
+    const classes = model.checkDataset('Sequential.evaluate', dataset);
+    const predictions = options.predictions ? engine.createBuffer(`${dataset.name} predictions`, count * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC) : undefined;
+    try {
+      let correct = 0;
+      for (const chunk of batchChunks(count, options.batchSize ?? 500)) {
+        const { stream, counter, plan } = await this.evaluator(dataset, chunk.batch, classes);
+        stream.seek(chunk.start);
+        counter.reset();
+        const encoder = engine.device.createCommandEncoder({ label: `evaluate ${dataset.name}` });
+        for (let b = 0; b < chunk.batches; b++) {
+          const pass = encoder.beginComputePass({ label: `evaluate batch ${b}` });
+          stream.record(pass);
+          plan.forward(pass);
+          counter.record(pass);
+          pass.end();
+          if (predictions) encoder.copyBufferToBuffer(counter.predictions, 0, predictions, (chunk.start + b * chunk.batch) * 4, chunk.batch * 4);
+        }
+        await engine.checked(`evaluate ${dataset.name}`, () => engine.device.queue.submit([encoder.finish()]));
+        correct += await counter.readCorrect();
+      }
+      const result: Evaluation = { accuracy: correct / count, correct, count };
+      if (predictions) result.predictions = new Uint32Array(await engine.read(predictions, 0, count * 4));
+      return result;
+    } finally {
+      if (predictions) engine.release(predictions);
+    }
+  }
+
+  private evaluator(dataset: Dataset, batch: number, classes: number): Promise<Evaluator> {
+    const key = `${dataset.id}/${batch}`;
+    let evaluator = this.evaluators.get(key);
+    if (!evaluator) {
+      evaluator = (async () => {
+        const plan = await this.model.plan(batch, false);
+        const stream = await BatchStream.create(plan.memory, dataset, batch, plan.input, plan.labels);
+        stream.setOrder(Uint32Array.from({ length: dataset.count }, (_, i) => i));
+        const counter = await AccuracyCounter.create(plan.memory, `evaluate ${dataset.name}`, batch, classes, plan.output.buffer, plan.labels);
+        return { stream, counter, plan };
+      })();
+      this.evaluators.set(key, evaluator);
+    }
+    return evaluator;
+  }
+
+  async predict(samples: Float32Array | Uint8Array, options: PredictOptions): Promise<Tensor> {
+    const model = this.model;
+    const engine = model.engine;
+    const inputShape = model.shapes[0];
+    const sampleSize = inputShape.reduce((a, b) => a * b, 1);
+    if (samples.length === 0 || samples.length % sampleSize !== 0) {
+      throw new ShapeError('Sequential.predict', [samples.length], `a multiple of ${sampleSize} values ([n, ${inputShape.join(', ')}])`);
+    }
+    const layer = this.layerIndex(options.layer);
+    const n = samples.length / sampleSize;
+    const outShape = model.shapes[layer + 1];
+    const outSize = outShape.reduce((a, b) => a * b, 1);
+    const dataset = Dataset.upload(engine, { samples, labels: new Uint32Array(n), sampleShape: inputShape, name: `predict#${n}` });
+    const result = engine.createBuffer('predict result', n * outSize * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC);
+    const temporary = new BufferGroup(engine);
+    try {
+      const encoder = engine.device.createCommandEncoder({ label: 'predict' });
+      for (const chunk of batchChunks(n, options.batchSize ?? 500)) {
+        const plan = await model.plan(chunk.batch, false);
+        const stream = await BatchStream.create(temporary, dataset, chunk.batch, plan.input, plan.labels);
+        stream.setOrder(Uint32Array.from({ length: n }, (_, i) => i), chunk.start);
+        for (let b = 0; b < chunk.batches; b++) {
+          const pass = encoder.beginComputePass({ label: `predict batch ${b}` });
+          stream.record(pass);
+          plan.forward(pass);
+          pass.end();
+          // Commands run in order, so the next batch overwrites the plan's buffers only after this copy.
+          const at = (chunk.start + b * chunk.batch) * outSize * 4;
+          encoder.copyBufferToBuffer(plan.activations[layer + 1].buffer, 0, result, at, chunk.batch * outSize * 4);
+        }
+      }
+      await engine.checked('predict', () => engine.device.queue.submit([encoder.finish()]));
+      return { shape: [n, ...outShape], data: new Float32Array(await engine.read(result, 0, n * outSize * 4)) };
+    } finally {
+      temporary.dispose();
+      dataset.dispose();
+      engine.release(result);
+    }
+  }
+
+  /** The index of the layer whose output predict() returns (default: the last). */
+  private layerIndex(layer: number | string | undefined): number {
+    const layers = this.model.layers;
+    if (layer === undefined) return layers.length - 1;
+    const index = typeof layer === 'string' ? layers.findIndex((l) => l.name === layer) : layer;
+    if (!Number.isInteger(index) || index < 0 || index >= layers.length) {
+      throw new ConfigError('Sequential.predict', `layer is ${JSON.stringify(layer)}`, `Give a layer index from 0 to ${layers.length - 1}, or a name: ${layers.map((l) => l.name).join(', ')}.`);
+    }
+    return index;
+  }
+
+  /** Resolves once every evaluator being built has finished (they allocate inside their plan's group). */
+  async settled(): Promise<void> {
+    await Promise.allSettled(this.evaluators.values());
+  }
+}
+
+/** Splits `count` samples into full batches of `batch` and one smaller batch for the remainder. */
+function batchChunks(count: number, batch: number): Array<{ start: number; batch: number; batches: number }> {
+  const size = Math.min(batch, count);
+  const chunks = [{ start: 0, batch: size, batches: Math.floor(count / size) }];
+  if (count % size) chunks.push({ start: chunks[0].batches * size, batch: count % size, batches: 1 });
+  return chunks;
+}
