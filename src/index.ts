@@ -8,6 +8,8 @@ export { Linear, type LinearOptions } from './layers/linear';
 export { MaxPool2d, type MaxPool2dOptions } from './layers/maxpool2d';
 export { ReLU } from './layers/relu';
 export { Flatten } from './layers/flatten';
+export { BatchNorm2d, type BatchNorm2dOptions } from './layers/batchnorm2d';
+export { Residual, type ResidualOptions } from './layers/residual';
 export {
   Layer, NO_FUSION, uniformFanIn,
   type Activation, type BuildContext, type Chain, type Fusion, type Initializer, type RecordedLayer, type TensorSpec,

@@ -71,6 +71,22 @@ describe('float64 reference: backward passes equal finite differences', () => {
     checkGradient('bias', (v) => dot(ops.linearForward(batch, inF, outF, x, w, v), gy), b, gb);
   });
 
+  test.each([
+    { batch: 2, channels: 3, plane: 5 },
+    { batch: 1, channels: 2, plane: 7 },
+    { batch: 4, channels: 1, plane: 1 },
+  ])('batchnorm2d (training) %o', (s) => {
+    const x = rand(s.batch * s.channels * s.plane);
+    const w = rand(s.channels);
+    const b = rand(s.channels);
+    const gy = rand(x.length);
+    const eps = 1e-5;
+    const { gx, gw, gb } = ops.batchNormBackward(s, x, w, gy, eps);
+    checkGradient('input', (v) => dot(ops.batchNormTrain(s, v, w, b, eps).y, gy), x, gx);
+    checkGradient('weight', (v) => dot(ops.batchNormTrain(s, x, v, b, eps).y, gy), w, gw);
+    checkGradient('bias', (v) => dot(ops.batchNormTrain(s, x, w, v, eps).y, gy), b, gb);
+  });
+
   test('softmax cross-entropy', () => {
     const [batch, classes] = [4, 5];
     const logits = rand(batch * classes).map((v) => v * 3);

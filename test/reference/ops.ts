@@ -172,3 +172,58 @@ export function sgdStep(h: SgdHyper, t: number, p: F64, g: F64, buf: F64): void 
     p[i] -= h.lr * gi;
   }
 }
+
+export interface BatchNormShape { batch: number; channels: number; plane: number }
+
+/** Index of the j-th value of channel c (j over batch and plane), NCHW. */
+const bnAt = (s: BatchNormShape, c: number, j: number) => (Math.floor(j / s.plane) * s.channels + c) * s.plane + (j % s.plane);
+
+/** BatchNorm in training mode: batch mean and biased variance per channel; also the unbiased variance for the running estimate. */
+export function batchNormTrain(s: BatchNormShape, x: F64, weight: F64, bias: F64, eps: number): { y: F64; mean: F64; variance: F64; unbiased: F64 } {
+  const m = s.batch * s.plane;
+  const y = new Float64Array(x.length);
+  const mean = new Float64Array(s.channels);
+  const variance = new Float64Array(s.channels);
+  const unbiased = new Float64Array(s.channels);
+  for (let c = 0; c < s.channels; c++) {
+    for (let j = 0; j < m; j++) mean[c] += x[bnAt(s, c, j)] / m;
+    for (let j = 0; j < m; j++) variance[c] += (x[bnAt(s, c, j)] - mean[c]) ** 2 / m;
+    unbiased[c] = (variance[c] * m) / (m - 1);
+    for (let j = 0; j < m; j++) {
+      const k = bnAt(s, c, j);
+      y[k] = ((x[k] - mean[c]) / Math.sqrt(variance[c] + eps)) * weight[c] + bias[c];
+    }
+  }
+  return { y, mean, variance, unbiased };
+}
+
+/** BatchNorm in evaluation mode, with given statistics. */
+export function batchNormEval(s: BatchNormShape, x: F64, weight: F64, bias: F64, mean: F64, variance: F64, eps: number): F64 {
+  return x.map((v, k) => {
+    const c = Math.floor(k / s.plane) % s.channels;
+    return ((v - mean[c]) / Math.sqrt(variance[c] + eps)) * weight[c] + bias[c];
+  });
+}
+
+/** Gradients of Σ gy·batchNormTrain(x) with respect to x, weight and bias (the statistics depend on x). */
+export function batchNormBackward(s: BatchNormShape, x: F64, weight: F64, gy: F64, eps: number): { gx: F64; gw: F64; gb: F64 } {
+  const m = s.batch * s.plane;
+  const { mean, variance } = batchNormTrain(s, x, weight, new Float64Array(s.channels), eps);
+  const gx = new Float64Array(x.length);
+  const gw = new Float64Array(s.channels);
+  const gb = new Float64Array(s.channels);
+  for (let c = 0; c < s.channels; c++) {
+    const invstd = 1 / Math.sqrt(variance[c] + eps);
+    for (let j = 0; j < m; j++) {
+      const k = bnAt(s, c, j);
+      gb[c] += gy[k];
+      gw[c] += gy[k] * (x[k] - mean[c]) * invstd;
+    }
+    for (let j = 0; j < m; j++) {
+      const k = bnAt(s, c, j);
+      const xhat = (x[k] - mean[c]) * invstd;
+      gx[k] = ((weight[c] * invstd) / m) * (m * gy[k] - gb[c] - xhat * gw[c]);
+    }
+  }
+  return { gx, gw, gb };
+}
