@@ -105,6 +105,41 @@ export const relu = (x: F64): F64 => x.map((v) => Math.max(v, 0));
 /** PyTorch's convention: the derivative at 0 is 0. */
 export const reluBackward = (y: F64, gy: F64): F64 => gy.map((g, i) => (y[i] > 0 ? g : 0));
 
+export interface AdaptivePoolShape { planes: number; h: number; w: number; oh: number; ow: number }
+
+/** PyTorch's adaptive pooling window for output index i: input indices [floor(i·I/O), ceil((i+1)·I/O)). */
+export function adaptiveWindow(i: number, inSize: number, outSize: number): [number, number] {
+  return [Math.floor((i * inSize) / outSize), Math.ceil(((i + 1) * inSize) / outSize)];
+}
+
+export function adaptiveAvgPoolForward(s: AdaptivePoolShape, x: F64): F64 {
+  const y = new Float64Array(s.planes * s.oh * s.ow);
+  for (let p = 0; p < s.planes; p++)
+    for (let oy = 0; oy < s.oh; oy++)
+      for (let ox = 0; ox < s.ow; ox++) {
+        const [y0, y1] = adaptiveWindow(oy, s.h, s.oh);
+        const [x0, x1] = adaptiveWindow(ox, s.w, s.ow);
+        let sum = 0;
+        for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) sum += x[(p * s.h + iy) * s.w + ix];
+        y[(p * s.oh + oy) * s.ow + ox] = sum / ((y1 - y0) * (x1 - x0));
+      }
+  return y;
+}
+
+/** Scatters each output's gradient equally over its window (the GPU gathers instead: a different route to the same sums). */
+export function adaptiveAvgPoolBackward(s: AdaptivePoolShape, gy: F64): F64 {
+  const gx = new Float64Array(s.planes * s.h * s.w);
+  for (let p = 0; p < s.planes; p++)
+    for (let oy = 0; oy < s.oh; oy++)
+      for (let ox = 0; ox < s.ow; ox++) {
+        const [y0, y1] = adaptiveWindow(oy, s.h, s.oh);
+        const [x0, x1] = adaptiveWindow(ox, s.w, s.ow);
+        const share = gy[(p * s.oh + oy) * s.ow + ox] / ((y1 - y0) * (x1 - x0));
+        for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) gx[(p * s.h + iy) * s.w + ix] += share;
+      }
+  return gx;
+}
+
 export function linearForward(batch: number, inF: number, outF: number, x: F64, weight: F64, bias: F64): F64 {
   const y = new Float64Array(batch * outF);
   for (let n = 0; n < batch; n++)
