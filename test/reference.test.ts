@@ -71,6 +71,14 @@ describe('float64 reference: backward passes equal finite differences', () => {
     checkGradient('input', (v) => dot(ops.adaptiveAvgPoolForward(s, v), gy), x, ops.adaptiveAvgPoolBackward(s, gy));
   });
 
+  test('dropout (a fixed mask)', () => {
+    const p = 0.3;
+    const mask = ops.dropoutMask(40, p, 5, 9, 0);
+    const x = rand(40);
+    const gy = rand(40);
+    checkGradient('input', (v) => dot(ops.dropout(v, mask, p), gy), x, ops.dropoutBackward(gy, mask, p));
+  });
+
   test('relu', () => {
     const x = rand(50).map((v) => v + Math.sign(v) * 0.01);
     const gy = rand(50);

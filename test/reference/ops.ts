@@ -1,6 +1,8 @@
 // The float64 CPU reference of every op the engine runs on the GPU: plain loops, written for clarity,
 // and themselves checked by finite differences (reference.test.ts).
 
+import { philox4x32 } from './philox';
+
 export type F64 = Float64Array;
 
 export interface ConvShape {
@@ -139,6 +141,24 @@ export function adaptiveAvgPoolBackward(s: AdaptivePoolShape, gy: F64): F64 {
       }
   return gx;
 }
+
+/**
+ * Which of `count` elements Dropout keeps, as the engine defines its stream: Philox-4x32-10 keyed by
+ * (seed, step), counter (⌊i / 4⌋, stream, 0, 0), word i mod 4; kept iff the word ≥ round(p·2³²), and never for p = 1.
+ */
+export function dropoutMask(count: number, p: number, seed: number, step: number, stream: number): Uint8Array {
+  const mask = new Uint8Array(count);
+  const threshold = Math.round(p * 2 ** 32);
+  for (let quad = 0; quad * 4 < count; quad++) {
+    const words = philox4x32([quad, stream, 0, 0], [seed, step]);
+    for (let j = 0; j < 4 && quad * 4 + j < count; j++) mask[quad * 4 + j] = p < 1 && words[j] >= threshold ? 1 : 0;
+  }
+  return mask;
+}
+
+/** PyTorch's dropout in training for a given mask: kept elements scaled by 1/(1 − p), the rest zero. */
+export const dropout = (x: F64, mask: Uint8Array, p: number): F64 => x.map((v, i) => (mask[i] ? v / (1 - p) : 0));
+export const dropoutBackward = dropout;
 
 export function linearForward(batch: number, inF: number, outF: number, x: F64, weight: F64, bias: F64): F64 {
   const y = new Float64Array(batch * outF);
