@@ -7,6 +7,8 @@ export { Conv2d, type Conv2dOptions } from './layers/conv2d';
 export { Linear, type LinearOptions } from './layers/linear';
 export { MaxPool2d, type MaxPool2dOptions } from './layers/maxpool2d';
 export { ReLU } from './layers/relu';
+export { Dropout, type DropoutOptions } from './layers/dropout';
+export { AdaptiveAvgPool2d, type AdaptiveAvgPool2dOptions } from './layers/adaptive_avg_pool2d';
 export { Flatten } from './layers/flatten';
 export { BatchNorm2d, type BatchNorm2dOptions } from './layers/batchnorm2d';
 export { Residual, type ResidualOptions } from './layers/residual';

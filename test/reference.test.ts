@@ -53,6 +53,32 @@ describe('float64 reference: backward passes equal finite differences', () => {
     checkGradient('input', (v) => dot(ops.maxPoolForward(s, v).y, gy), x, ops.maxPoolBackward(s, x, gy));
   });
 
+  test('adaptive pooling windows are PyTorch\'s (5 → 3 and 7 → 4 overlap, 3 → 5 repeats)', () => {
+    const windows = (inSize: number, outSize: number) => Array.from({ length: outSize }, (_, i) => ops.adaptiveWindow(i, inSize, outSize));
+    expect(windows(5, 3)).toEqual([[0, 2], [1, 4], [3, 5]]);
+    expect(windows(7, 4)).toEqual([[0, 2], [1, 4], [3, 6], [5, 7]]);
+    expect(windows(3, 5)).toEqual([[0, 1], [0, 2], [1, 2], [1, 3], [2, 3]]);
+  });
+
+  test.each([
+    { planes: 2, h: 7, w: 7, oh: 1, ow: 1 },
+    { planes: 1, h: 5, w: 3, oh: 1, ow: 1 },
+    { planes: 2, h: 5, w: 7, oh: 3, ow: 4 },
+    { planes: 1, h: 3, w: 4, oh: 5, ow: 6 },
+  ])('adaptive average pooling %o', (s) => {
+    const x = rand(s.planes * s.h * s.w);
+    const gy = rand(s.planes * s.oh * s.ow);
+    checkGradient('input', (v) => dot(ops.adaptiveAvgPoolForward(s, v), gy), x, ops.adaptiveAvgPoolBackward(s, gy));
+  });
+
+  test('dropout (a fixed mask)', () => {
+    const p = 0.3;
+    const mask = ops.dropoutMask(40, p, 5, 9, 0);
+    const x = rand(40);
+    const gy = rand(40);
+    checkGradient('input', (v) => dot(ops.dropout(v, mask, p), gy), x, ops.dropoutBackward(gy, mask, p));
+  });
+
   test('relu', () => {
     const x = rand(50).map((v) => v + Math.sign(v) * 0.01);
     const gy = rand(50);

@@ -1,6 +1,8 @@
 // The float64 CPU reference of every op the engine runs on the GPU: plain loops, written for clarity,
 // and themselves checked by finite differences (reference.test.ts).
 
+import { philox4x32 } from './philox';
+
 export type F64 = Float64Array;
 
 export interface ConvShape {
@@ -104,6 +106,59 @@ export function maxPoolBackward(s: PoolShape, x: F64, gy: F64): F64 {
 export const relu = (x: F64): F64 => x.map((v) => Math.max(v, 0));
 /** PyTorch's convention: the derivative at 0 is 0. */
 export const reluBackward = (y: F64, gy: F64): F64 => gy.map((g, i) => (y[i] > 0 ? g : 0));
+
+export interface AdaptivePoolShape { planes: number; h: number; w: number; oh: number; ow: number }
+
+/** PyTorch's adaptive pooling window for output index i: input indices [floor(i·I/O), ceil((i+1)·I/O)). */
+export function adaptiveWindow(i: number, inSize: number, outSize: number): [number, number] {
+  return [Math.floor((i * inSize) / outSize), Math.ceil(((i + 1) * inSize) / outSize)];
+}
+
+export function adaptiveAvgPoolForward(s: AdaptivePoolShape, x: F64): F64 {
+  const y = new Float64Array(s.planes * s.oh * s.ow);
+  for (let p = 0; p < s.planes; p++)
+    for (let oy = 0; oy < s.oh; oy++)
+      for (let ox = 0; ox < s.ow; ox++) {
+        const [y0, y1] = adaptiveWindow(oy, s.h, s.oh);
+        const [x0, x1] = adaptiveWindow(ox, s.w, s.ow);
+        let sum = 0;
+        for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) sum += x[(p * s.h + iy) * s.w + ix];
+        y[(p * s.oh + oy) * s.ow + ox] = sum / ((y1 - y0) * (x1 - x0));
+      }
+  return y;
+}
+
+/** Scatters each output's gradient equally over its window (the GPU gathers instead: a different route to the same sums). */
+export function adaptiveAvgPoolBackward(s: AdaptivePoolShape, gy: F64): F64 {
+  const gx = new Float64Array(s.planes * s.h * s.w);
+  for (let p = 0; p < s.planes; p++)
+    for (let oy = 0; oy < s.oh; oy++)
+      for (let ox = 0; ox < s.ow; ox++) {
+        const [y0, y1] = adaptiveWindow(oy, s.h, s.oh);
+        const [x0, x1] = adaptiveWindow(ox, s.w, s.ow);
+        const share = gy[(p * s.oh + oy) * s.ow + ox] / ((y1 - y0) * (x1 - x0));
+        for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) gx[(p * s.h + iy) * s.w + ix] += share;
+      }
+  return gx;
+}
+
+/**
+ * Which of `count` elements Dropout keeps, as the engine defines its stream: Philox-4x32-10 keyed by
+ * (seed, step), counter (⌊i / 4⌋, stream, 0, 0), word i mod 4; kept iff the word ≥ round(p·2³²), and never for p = 1.
+ */
+export function dropoutMask(count: number, p: number, seed: number, step: number, stream: number): Uint8Array {
+  const mask = new Uint8Array(count);
+  const threshold = Math.round(p * 2 ** 32);
+  for (let quad = 0; quad * 4 < count; quad++) {
+    const words = philox4x32([quad, stream, 0, 0], [seed, step]);
+    for (let j = 0; j < 4 && quad * 4 + j < count; j++) mask[quad * 4 + j] = p < 1 && words[j] >= threshold ? 1 : 0;
+  }
+  return mask;
+}
+
+/** PyTorch's dropout in training for a given mask: kept elements scaled by 1/(1 − p), the rest zero. */
+export const dropout = (x: F64, mask: Uint8Array, p: number): F64 => x.map((v, i) => (mask[i] ? v / (1 - p) : 0));
+export const dropoutBackward = dropout;
 
 export function linearForward(batch: number, inF: number, outF: number, x: F64, weight: F64, bias: F64): F64 {
   const y = new Float64Array(batch * outF);

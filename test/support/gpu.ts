@@ -53,6 +53,8 @@ export async function runLayer(
     training?: boolean;
     /** The training clock's step and seed (default step 1, seed 0). */
     clock?: { step: number; seed: number };
+    /** The layer's label (default "test <kind>"), as the model would give it its name. */
+    label?: string;
   },
 ): Promise<LayerRun> {
   const memory = new BufferGroup(engine);
@@ -93,7 +95,7 @@ export async function runLayer(
       grads[spec.name] = { buffer: await poisoned(memory, `test ${spec.name} gradient`, values.length), offset: 0, size: values.byteLength };
     }
     const recorded = await layer.build({
-      engine, memory, label: `test ${layer.kind}`, batch, input, output, params, grads, buffers, training, clock,
+      engine, memory, label: options.label ?? `test ${layer.kind}`, batch, input, output, params, grads, buffers, training, clock,
       fusion: { ...NO_FUSION, ...options.fusion },
       chain: () => Promise.reject(new Error('runLayer builds one layer; test containers through Sequential')),
     });
