@@ -31,6 +31,7 @@ export { parseIdx, IdxError } from './data/idx';
 export { loadMnist, type Mnist } from './data/mnist';
 export { Random } from './random';
 export { referenceCnn } from './reference_cnn';
+export { smallResNet, type SmallResNetOptions } from './small_resnet';
 export { CheckpointError, type CheckpointErrorReason } from './io/errors';
 export { encodeSafetensors, decodeSafetensors, readFloat32, readInt64, type FloatTensor, type WritableTensor, type SafetensorsFile, type TensorEntry } from './io/safetensors';
 export { saveWeights, loadWeights, saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT, type LoadOptions } from './io/checkpoint';

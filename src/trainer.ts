@@ -9,7 +9,7 @@ import { positiveInt } from './layers/check';
 import { SoftmaxCrossEntropy } from './loss';
 import type { Sequential } from './model';
 import type { BoundOptimizer } from './optim/optimizer';
-import { checkSchedule, type LearningRate, type ScheduleName } from './optim/schedule';
+import { checkSchedule, learningRates, type LearningRate, type ScheduleName } from './optim/schedule';
 import type { Stage } from './gpu/kernel';
 import type { Plan } from './plan';
 import { Random } from './random';
@@ -126,9 +126,10 @@ export class Trainer {
     return Math.floor(this.dataset.count / this.batch);
   }
 
-  /** Starts from the first batch, in order (profiling and benchmarks). */
+  /** Starts from the first batch, in order, at the optimizer's constant learning rate (profiling and benchmarks). */
   rewind(): void {
     this.stream.setOrder(Uint32Array.from({ length: this.dataset.count }, (_, i) => i));
+    this.schedule.prepare(learningRates('constant', this.optimizer.optimizer.lr, 1), this.model.step);
   }
 
   private stepStages: Stage[] | undefined;

@@ -1,9 +1,10 @@
-// `npm run train`: trains the reference CNN on MNIST in Node, printing what the PyTorch tutorial prints
+// `npm run train`: trains a CNN (the reference network by default, or the small ResNet) on MNIST in Node, printing what the PyTorch tutorial prints
 // (the loss and the accuracy on the first test images every few steps, then the test accuracy and ten
 // predictions), plus the adapter and the speed. Bundled by Vite (`--mode cli`) so the shaders are inlined.
 import { loadMnistFromPackage } from '../data/mnist_node';
 import type { Mnist } from '../data/mnist';
-import { Adam, createNodeEngine, Dataset, loadCheckpointFile, referenceCnn, saveCheckpointFile, type Engine, type TrainingLog } from '../node';
+import { Adam, createNodeEngine, Dataset, loadCheckpointFile, saveCheckpointFile, type Engine, type TrainingLog } from '../node';
+import { MODELS } from './models';
 import { parseCommandLine, runCommand } from './run_command';
 import { duration, ProgressBar } from './progress_bar';
 import { parseTrainOptions, USAGE, type TrainOptions } from './train_options';
@@ -15,8 +16,8 @@ const SHOWN_PREDICTIONS = 10;
 const percent = (accuracy: number) => `${(100 * accuracy).toFixed(2)}%`;
 
 async function train(engine: Engine, mnist: Mnist, options: TrainOptions): Promise<Record<string, unknown>> {
-  const { epochs, batchSize, lr, seed, limit, evalEvery, evalLimit, testLimit, save, resume } = options;
-  const model = referenceCnn(engine, { seed });
+  const { epochs, batchSize, lr, seed, limit, evalEvery, evalLimit, testLimit, save, resume, schedule } = options;
+  const model = MODELS[options.model](engine, seed);
   model.compile({ optimizer: new Adam({ lr }) });
   if (resume) await loadCheckpointFile(model, resume);
   const trainSet = Dataset.upload(engine, {
@@ -25,8 +26,8 @@ async function train(engine: Engine, mnist: Mnist, options: TrainOptions): Promi
   const testSet = Dataset.upload(engine, { samples: mnist.test.images, labels: mnist.test.labels, sampleShape: SAMPLE_SHAPE, name: 'MNIST test' });
   const stepsPerEpoch = Math.floor(limit / batchSize);
   console.log(
-    `Training on ${limit} images (${stepsPerEpoch} steps of ${batchSize} per epoch) for ${epochs} epoch${epochs > 1 ? 's' : ''}, ` +
-      `Adam lr ${lr}, seed ${seed}, on ${engine.adapter.label}`,
+    `Training the ${options.model} network on ${limit} images (${stepsPerEpoch} steps of ${batchSize} per epoch) for ${epochs} epoch${epochs > 1 ? 's' : ''}, ` +
+      `Adam lr ${lr}${schedule === 'constant' ? '' : ` (${schedule} schedule)`}, seed ${seed}, on ${engine.adapter.label}`,
   );
   const startStep = model.step;
   if (resume) {
@@ -57,7 +58,7 @@ async function train(engine: Engine, mnist: Mnist, options: TrainOptions): Promi
   };
   const result = await model.fit(trainSet, {
     epochs, batchSize, seed, logEvery: evalEvery, onLog, onProgress: (p) => bar.update(p), signal: stop.signal,
-    maxSteps: options.maxSteps || undefined, resume: resume !== undefined,
+    maxSteps: options.maxSteps || undefined, resume: resume !== undefined, schedule,
   });
   bar.clear();
   if (result.stopped) console.log(`Stopped early after ${result.steps} steps.`);
@@ -95,6 +96,7 @@ async function train(engine: Engine, mnist: Mnist, options: TrainOptions): Promi
     predictions: [...final.predictions!.subarray(0, shown)],
     labels: [...mnist.test.labels.subarray(0, shown)],
     seed, adapter: engine.adapter.label, software_adapter: engine.adapter.software,
+    model: options.model, schedule, parameters: model.parameterCount,
     epochs, batch_size: batchSize, lr, limit, eval_every: evalEvery, eval_limit: evalLimit,
     checkpoint: save ?? null, resumed_from: resume ?? null,
   };

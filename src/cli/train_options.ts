@@ -1,9 +1,13 @@
 // The options of `npm run train`: one table drives parsing, checking and the help text.
 import type { AdapterChoice } from '../gpu/node_host';
+import { SCHEDULES, type ScheduleName } from '../optim/schedule';
+import { MODEL_NAMES, type ModelName } from './models';
 import { column, numberFlags, numbersUsage, parseFlags, parseNumbers, type NumberSpec } from './options';
 import { UsageError } from './run_command';
 
 export interface TrainOptions {
+  model: ModelName;
+  schedule: ScheduleName;
   epochs: number;
   batchSize: number;
   lr: number;
@@ -47,9 +51,11 @@ export const ADAPTERS: readonly AdapterChoice[] = ['auto', 'lavapipe', 'swiftsha
 export const USAGE = [
   'Usage: npm run train -- [options]   (or: node dist/cli/train.js [options])',
   '',
-  'Trains the PyTorch MNIST tutorial CNN on MNIST with WebGPU compute shaders, then reports the test accuracy.',
+  'Trains a CNN (by default the PyTorch MNIST tutorial\'s) on MNIST with WebGPU compute shaders, then reports the test accuracy.',
   '',
   'Options:',
+  column('--model NAME', `${MODEL_NAMES.join(', ')} (default reference)`),
+  column('--schedule NAME', `learning rate over the run: ${SCHEDULES.join(', ')} (default constant; cosine: CosineAnnealingLR to 0)`),
   ...numbersUsage(NUMBERS),
   column('--save FILE', 'write a checkpoint (safetensors) at every log line and at the end'),
   column('--resume FILE', 'continue the run saved in FILE (same seed, batch size and limit; --epochs counts the whole run)'),
@@ -61,13 +67,17 @@ export const USAGE = [
 /** Parses `args` (process.argv.slice(2)); throws UsageError on anything unknown or out of range. */
 export function parseTrainOptions(args: readonly string[]): TrainOptions {
   const values = parseFlags(args, {
-    ...numberFlags(NUMBERS), adapter: { type: 'string' }, save: { type: 'string' }, resume: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' },
+    ...numberFlags(NUMBERS), model: { type: 'string' }, schedule: { type: 'string' }, adapter: { type: 'string' }, save: { type: 'string' }, resume: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' },
   });
   const options = parseNumbers(NUMBERS, values);
   const adapter = values.adapter as string | undefined;
   if (adapter !== undefined && !ADAPTERS.includes(adapter as AdapterChoice)) {
     throw new UsageError(`--adapter is "${adapter}"; it must be one of ${ADAPTERS.join(', ')}`);
   }
+  const model = (values.model as string | undefined) ?? 'reference';
+  if (!MODEL_NAMES.includes(model as ModelName)) throw new UsageError(`--model is "${model}"; it must be one of ${MODEL_NAMES.join(', ')}`);
+  const schedule = (values.schedule as string | undefined) ?? 'constant';
+  if (!SCHEDULES.includes(schedule as ScheduleName)) throw new UsageError(`--schedule is "${schedule}"; it must be one of ${SCHEDULES.join(', ')}`);
   if (options.batchSize > options.limit) {
     throw new UsageError(`--batch-size ${options.batchSize} is larger than --limit ${options.limit}; a step needs a full batch`);
   }
@@ -75,7 +85,7 @@ export function parseTrainOptions(args: readonly string[]): TrainOptions {
     if (values[flag] === '') throw new UsageError(`--${flag} needs a file name`);
   }
   return {
-    ...options, adapter: adapter as AdapterChoice | undefined, save: values.save as string | undefined, resume: values.resume as string | undefined,
+    ...options, model: model as ModelName, schedule: schedule as ScheduleName, adapter: adapter as AdapterChoice | undefined, save: values.save as string | undefined, resume: values.resume as string | undefined,
     json: values.json === true, help: values.help === true,
   };
 }
