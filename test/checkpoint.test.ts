@@ -1,18 +1,19 @@
 // Checkpoints: weights round trip into a fresh model with identical predictions; a run interrupted
-// mid-epoch and resumed from its checkpoint (Adam and SGD) gives the uninterrupted run's loss curve and
-// final weights, bit for bit; checkpoint-specific bad files are refused with the model untouched; files
+// mid-epoch and resumed from its checkpoint (Adam and SGD; a network with BatchNorm, a residual block and
+// Dropout under a cosine schedule) gives the uninterrupted run's loss curve, final weights and buffers,
+// bit for bit; checkpoint-specific bad files are refused with the model untouched; files
 // in Node are written atomically.
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import {
-  Adam, CheckpointError, ConfigError, SGD, decodeSafetensors, encodeSafetensors, loadCheckpoint, loadWeights, readFloat32,
-  saveCheckpoint, saveWeights, type CheckpointErrorReason, type FitOptions, type Optimizer, type TrainingLog,
+  Adam, CheckpointError, ConfigError, SGD, decodeSafetensors, encodeSafetensors, loadCheckpoint, loadWeights, readFloat32, readInt64,
+  saveCheckpoint, saveWeights, type CheckpointErrorReason, type Engine, type FitOptions, type Optimizer, type Sequential, type TrainingLog,
 } from '../src/index';
 import { loadCheckpointFile, saveCheckpointFile, writeFileAtomic } from '../src/node';
 import { testEngine } from './support/gpu';
-import { tinyCnn, tinyDigits } from './support/training';
+import { tinyCnn, tinyDigits, tinyResNet } from './support/training';
 
 const directory = await mkdtemp(join(tmpdir(), 'webgpu-cnn-checkpoint-'));
 afterAll(() => rm(directory, { recursive: true, force: true }));
@@ -41,12 +42,13 @@ test('weights saved and loaded into a fresh model give identical predictions', a
   data.dispose();
 });
 
-describe.each<[string, () => Optimizer]>([
-  ['Adam', () => new Adam({ lr: 0.005, weightDecay: 1e-3 })],
-  ['SGD with Nesterov momentum', () => new SGD({ lr: 0.05, momentum: 0.9, nesterov: true })],
-])('resuming mid-epoch with %s', (_, optimizer) => {
+describe.each<[string, () => Optimizer, (engine: Engine, seed: number) => Sequential, FitOptions['schedule']]>([
+  ['Adam', () => new Adam({ lr: 0.005, weightDecay: 1e-3 }), tinyCnn, 'constant'],
+  ['SGD with Nesterov momentum', () => new SGD({ lr: 0.05, momentum: 0.9, nesterov: true }), tinyCnn, 'constant'],
+  ['Adam, a cosine schedule, BatchNorm, a residual block and Dropout', () => new Adam({ lr: 0.01 }), tinyResNet, 'cosine'],
+])('resuming mid-epoch with %s', (_, optimizer, tinyCnn, schedule) => {
   // 12 steps an epoch; interrupted at step 9 of epoch 1, resumed through epoch 2.
-  const options: FitOptions = { epochs: 2, batchSize: 10, seed: 21, logEvery: 3 };
+  const options: FitOptions = { epochs: 2, batchSize: 10, seed: 21, logEvery: 3, schedule };
   const INTERRUPT = 9;
 
   test('gives the uninterrupted run\'s loss curve and weights, bit for bit', async () => {
@@ -75,6 +77,7 @@ describe.each<[string, () => Optimizer]>([
     expect(losses([...before.logs, ...after.logs])).toEqual(losses(uninterrupted.logs));
     expect(after.logs[0]).toMatchObject({ epoch: 1, step: 12, epochStep: 12 });
     expect(await resumed.getParameters()).toEqual(await whole.getParameters());
+    expect(await resumed.getBuffers()).toEqual(await whole.getBuffers());
 
     // The run is over: resuming again trains nothing.
     expect((await resumed.fit(data, { ...options, resume: true })).steps).toBe(0);
@@ -138,7 +141,7 @@ describe('bad checkpoints leave the model as it was', () => {
     target.compile({ optimizer: new Adam() });
     await target.fit(data, { batchSize: 10, maxSteps: 1 });
     const optimizer = (await target.boundOptimizer())!;
-    const state = () => engine.readMany([target.params, optimizer.step, ...Object.values(optimizer.state)]);
+    const state = () => engine.readMany([target.params, target.buffers, optimizer.step, ...Object.values(optimizer.state)]);
     const before = await state();
     const error = await loadCheckpoint(target, make(checkpoint, await saveWeights(source), sgd)).then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(CheckpointError);
@@ -154,6 +157,79 @@ describe('bad checkpoints leave the model as it was', () => {
     await expect(saveCheckpoint(model)).rejects.toThrow('Call model.compile({ optimizer }) first');
     await expect(loadCheckpoint(model, new Uint8Array())).rejects.toThrow(ConfigError);
     await model.dispose();
+  });
+});
+
+describe('weights with buffers (BatchNorm\'s running statistics and I64 counter)', () => {
+  type Tensors = Map<string, { shape: readonly number[]; data: Float32Array | BigInt64Array }>;
+  const edit = (bytes: Uint8Array, change: (tensors: Tensors) => void) => {
+    const file = decodeSafetensors(bytes);
+    const tensors: Tensors = new Map([...file.tensors].map(([name, e]) => [name, { shape: e.shape, data: e.dtype === 'I64' ? readInt64(file, e) : readFloat32(file, e) }]));
+    change(tensors);
+    return encodeSafetensors(tensors, file.metadata);
+  };
+  const cases: Array<[string, CheckpointErrorReason, (tensors: Tensors) => void]> = [
+    ['a counter saved as F32', 'unsupported-dtype', (t) => void t.set('bn.num_batches_tracked', { shape: [], data: new Float32Array([3]) })],
+    ['a running mean saved as I64', 'unsupported-dtype', (t) => void t.set('bn.running_mean', { shape: [4], data: new BigInt64Array(4) })],
+    ['a counter of the wrong shape', 'shape-mismatch', (t) => void t.set('block.1.num_batches_tracked', { shape: [1], data: new BigInt64Array(1) })],
+    ['a missing counter', 'missing-tensor', (t) => void t.delete('bn.num_batches_tracked')],
+    ['a running variance that is NaN', 'not-finite', (t) => void ((t.get('block.1.running_var')!.data as Float32Array)[2] = NaN)],
+  ];
+
+  test('round trip exactly, counters beyond 2^53 included', async () => {
+    const engine = await testEngine();
+    const model = tinyResNet(engine, 1);
+    const huge = 2n ** 62n + 12345n;
+    model.setParameters({ 'bn.num_batches_tracked': { shape: [], data: new BigInt64Array([huge]) } });
+    const bytes = await saveWeights(model);
+    const file = decodeSafetensors(bytes);
+    // safetensors.torch's order: the I64 tensors (alignment 8) first, then F32, each group by name.
+    expect([...file.tensors.keys()].slice(0, 2)).toEqual(['block.1.num_batches_tracked', 'bn.num_batches_tracked']);
+    const copy = tinyResNet(engine, 2);
+    await loadWeights(copy, bytes);
+    expect((await copy.getBuffers()).get('bn.num_batches_tracked')!.data).toEqual(new BigInt64Array([huge]));
+    expect(await copy.stateDict()).toEqual(await model.stateDict());
+    await Promise.all([model.dispose(), copy.dispose()]);
+  });
+
+  test.each(cases)('%s is refused (%s), and every parameter and buffer stays as it was', async (_, reason, change) => {
+    const engine = await testEngine();
+    const source = tinyResNet(engine, 3);
+    const target = tinyResNet(engine, 4);
+    const before = await target.stateDict();
+    const error = await loadWeights(target, edit(await saveWeights(source), change)).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(CheckpointError);
+    expect((error as CheckpointError).reason, (error as Error).message).toBe(reason);
+    expect(await target.stateDict()).toEqual(before);
+    await Promise.all([source.dispose(), target.dispose()]);
+  });
+});
+
+describe('modes', () => {
+  test('fit trains in training mode and leaves the mode it found; evaluate and predict use evaluation mode', async () => {
+    const engine = await testEngine();
+    const data = tinyDigits(engine, 40, 6);
+    const model = tinyResNet(engine, 5);
+    model.compile({ optimizer: new Adam() });
+    expect(model.training).toBe(true);
+    const probe = new Uint8Array(4 * 64).map((_, i) => (i * 53) % 256);
+    const trainMode = await model.predict(probe);
+    expect(model.eval()).toBe(model);
+    // Evaluation mode, whatever the model's mode: Dropout passes values through, BatchNorm uses its running estimates.
+    expect((await model.predict(probe)).data).toEqual(trainMode.data);
+    const counted = (await model.getBuffers()).get('bn.num_batches_tracked')!.data;
+    await model.fit(data, { batchSize: 10, maxSteps: 3 });
+    expect(model.training).toBe(false);
+    expect((await model.getBuffers()).get('bn.num_batches_tracked')!.data).toEqual(new BigInt64Array([(counted as BigInt64Array)[0] + 3n]));
+    model.train();
+    await model.fit(data, { batchSize: 10, maxSteps: 1 });
+    expect(model.training).toBe(true);
+    const before = await model.stateDict();
+    await model.evaluate(data);
+    await model.predict(probe);
+    expect(await model.stateDict()).toEqual(before); // no running statistic moved
+    await model.dispose();
+    data.dispose();
   });
 });
 

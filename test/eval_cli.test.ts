@@ -67,6 +67,13 @@ describe('npm run eval', () => {
     expect(outcome.stdout).toContain(`on the 10000 test images: ${(100 * expected.test_accuracy).toFixed(2)}%`);
     expect(outcome.stdout).toContain(`Predictions sha256: ${expected.predictions_sha256}`);
   }, (RUN_TIMEOUT_S + 30) * 1000);
+
+  it('gives PyTorch\'s accuracy and predictions for a PyTorch-trained small ResNet (--model small-resnet)', async () => {
+    const expected = JSON.parse(await readFile(join(ROOT, 'test/fixtures/small_resnet_logits.json'), 'utf8'));
+    const outcome = await cli('eval', ['--model', 'small-resnet', '--load', join(ROOT, 'test/fixtures/small_resnet.safetensors'), '--json']);
+    expect(outcome.code, outcome.stderr).toBe(0);
+    expect(lastJson(outcome.stdout)).toMatchObject({ model: 'small-resnet', test_count: 10000, test_correct: expected.test_correct, predictions_sha256: expected.predictions_sha256 });
+  }, (RUN_TIMEOUT_S + 30) * 1000);
 });
 
 describe('npm run train -- --save / --resume', () => {

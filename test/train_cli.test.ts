@@ -52,6 +52,8 @@ describe('npm run train', () => {
     [['--lr', 'fast'], /--lr is "fast"; it must be a number above 0/],
     [['--adapter', 'cuda'], /--adapter is "cuda"; it must be one of auto, lavapipe, swiftshader, gpu/],
     [['--limit', '10'], /--batch-size 50 is larger than --limit 10/],
+    [['--model', 'resnet50'], /--model is "resnet50"; it must be one of reference, small-resnet/],
+    [['--schedule', 'step'], /--schedule is "step"; it must be one of constant, cosine/],
   ])('rejects %j with exit code 2 and the list of options', async (args, message) => {
     const { code, stdout, stderr } = await cli(args);
     expect(code).toBe(2);
@@ -59,6 +61,16 @@ describe('npm run train', () => {
     expect(stderr).toMatch(message);
     expect(stderr).toMatch(/--eval-every K .*--test-limit N .*--adapter NAME .*--json/s);
   });
+
+  it('trains the small ResNet with a cosine schedule', async () => {
+    const outcome = await cli(['--model', 'small-resnet', '--schedule', 'cosine', '--limit', '200', '--batch-size', '20', '--max-steps', '4', '--eval-every', '2', '--eval-limit', '50', '--test-limit', '50', '--json'], RUN_TIMEOUT_S);
+    expect(outcome.code, outcome.stderr).toBe(0);
+    expect(outcome.stdout).toMatch(/^Training the small-resnet network on 200 images .*Adam lr 0\.001 \(cosine schedule\)/m);
+    const summary = JSON.parse(outcome.stdout.trimEnd().split('\n').at(-1)!);
+    expect(summary).toMatchObject({ model: 'small-resnet', schedule: 'cosine', parameters: 42618, steps: 4, test_count: 50 });
+    expect(logLines(outcome.stdout)).toHaveLength(2);
+    expect(Number.isFinite(summary.final_loss)).toBe(true);
+  }, (RUN_TIMEOUT_S + 30) * 1000);
 
   it(`learns MNIST: the loss falls and 5000 images × 2 epochs reach ${MIN_ACCURACY * 100}% on 1000 test images`, async () => {
     const first = await cli(ARGS, RUN_TIMEOUT_S);
