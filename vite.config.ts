@@ -1,11 +1,14 @@
 import { defineConfig } from 'vite';
 import { mnistFiles } from './demo/mnist_plugin.js';
+import { defineWebgpuConstants } from './build/webgpu_constants.js';
 
 // One config for the ways the code is built:
 // - the demo page (root demo/), served by `npm run demo` and built by `npm run build:demo`;
 // - the Node command-line tools (`--mode cli`) and the package (`--mode lib`: dist/lib/index.js for
 //   browsers and bundlers, dist/lib/node.js for Node), bundled so the shaders are inlined as text;
 // - the tests (Vitest), run one file at a time: the software GPU already uses every core.
+// The package and the CLI get WebGPU's constants written in (build/webgpu_constants.ts), so they need
+// no WebGPU globals in Node; the page and the tests use the globals (test/support/webgpu_globals.ts).
 // wgsl_reflect's "main" is a CommonJS file inside a "type": "module" package, which Node refuses to load;
 // its ES module build works everywhere.
 const resolve = { alias: [{ find: /^wgsl_reflect$/, replacement: 'wgsl_reflect/wgsl_reflect.module.js' }] };
@@ -16,6 +19,7 @@ export default defineConfig(({ mode }) => {
       mode === 'cli' ? { train: 'src/cli/train.ts', bench: 'src/cli/bench.ts', eval: 'src/cli/eval.ts' } : { index: 'src/index.ts', node: 'src/node.ts' };
     return {
       resolve,
+      define: defineWebgpuConstants(),
       ssr: { noExternal: ['wgsl_reflect'] },
       build: {
         ssr: true,
@@ -42,6 +46,7 @@ export default defineConfig(({ mode }) => {
     test: {
       root: '.',
       include: ['test/**/*.test.ts'],
+      setupFiles: ['test/support/webgpu_globals.ts'],
       fileParallelism: false,
       testTimeout: 120_000,
       hookTimeout: 120_000,

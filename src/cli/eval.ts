@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { loadMnistFromPackage } from '../data/mnist_node';
-import { createNodeEngine, Dataset, loadWeightsFile, referenceCnn, type AdapterChoice, type Engine } from '../node';
+import { createNodeEngine, Dataset, fileTuningStore, loadWeightsFile, referenceCnn, type AdapterChoice, type Engine } from '../node';
 import { parseCommandLine, runCommand, UsageError } from './run_command';
 import { ADAPTERS } from './train_options';
 
@@ -47,7 +47,7 @@ async function main(args: readonly string[]): Promise<number> {
   let engine: Engine | undefined;
   try {
     const mnist = await loadMnistFromPackage();
-    engine = await createNodeEngine({ adapter: options.adapter });
+    engine = await createNodeEngine({ adapter: options.adapter, tuningStore: fileTuningStore() });
     const model = referenceCnn(engine);
     await loadWeightsFile(model, options.load);
     const test = Dataset.upload(engine, { samples: mnist.test.images, labels: mnist.test.labels, sampleShape: [1, 28, 28], name: 'MNIST test' });

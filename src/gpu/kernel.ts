@@ -74,7 +74,7 @@ export class Kernel {
       }
       const r = resources[b.name];
       if (!r) throw new ConfigError(where, `shader variable "${b.name}" was not bound`, `Bind all of: ${[...names].join(', ')}.`);
-      const resource = r instanceof GPUBuffer ? { buffer: r } : { buffer: r.buffer, offset: r.offset, size: r.size };
+      const resource = 'buffer' in r ? { buffer: r.buffer, offset: r.offset, size: r.size } : { buffer: r };
       return { binding: b.binding, resource };
     });
     const bindGroup = this.device.createBindGroup({ label: where, layout: this.layout, entries });
@@ -220,10 +220,10 @@ export class KernelRegistry {
       const detail = errors.length ? errors.map((m) => `${file}.wgsl:${m.lineNum}:${m.linePos}: ${m.message}`).join('; ') : (e as Error).message;
       throw new KernelError(name, 'validation', detail);
     }
-    const failure = (await validation) ?? (await memory);
-    if (failure) {
-      throw new KernelError(name, failure instanceof GPUOutOfMemoryError ? 'out-of-memory' : 'validation', failure.message);
-    }
+    const invalid = await validation;
+    const outOfMemory = await memory;
+    if (invalid) throw new KernelError(name, 'validation', invalid.message);
+    if (outOfMemory) throw new KernelError(name, 'out-of-memory', outOfMemory.message);
     const workgroupSize = Number(constants.WORKGROUP_SIZE ?? fn.workgroupSize?.[0] ?? DEFAULT_WORKGROUP_SIZE);
     return new Kernel(device, name, pipeline, layout, bindings, Number.isFinite(workgroupSize) ? workgroupSize : DEFAULT_WORKGROUP_SIZE);
   }
