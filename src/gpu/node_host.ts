@@ -88,20 +88,28 @@ function hardwareIcds(): string | undefined {
   return files.join(':');
 }
 
-async function requestWith(dawn: Dawn, icd: string | undefined, accept: (info: GPUAdapterInfo) => boolean): Promise<[GPUAdapter, GPU] | null> {
-  // The Vulkan loader reads VK_ICD_FILENAMES when Dawn creates its instance and lists adapters.
-  const previous = process.env.VK_ICD_FILENAMES;
-  if (icd !== undefined) process.env.VK_ICD_FILENAMES = icd;
-  try {
-    const gpu = dawn.create([]);
-    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
-    return adapter && accept(adapter.info) ? [adapter, gpu] : null;
-  } finally {
-    if (icd !== undefined) {
-      if (previous === undefined) delete process.env.VK_ICD_FILENAMES;
-      else process.env.VK_ICD_FILENAMES = previous;
+/** Adapter searches in this process, one at a time: each sets and restores VK_ICD_FILENAMES around an await. */
+let searching: Promise<unknown> = Promise.resolve();
+
+function requestWith(dawn: Dawn, icd: string | undefined, accept: (info: GPUAdapterInfo) => boolean): Promise<[GPUAdapter, GPU] | null> {
+  const search = async (): Promise<[GPUAdapter, GPU] | null> => {
+    // The Vulkan loader reads VK_ICD_FILENAMES when Dawn lists adapters, in requestAdapter.
+    const previous = process.env.VK_ICD_FILENAMES;
+    if (icd !== undefined) process.env.VK_ICD_FILENAMES = icd;
+    try {
+      const gpu = dawn.create([]);
+      const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
+      return adapter && accept(adapter.info) ? [adapter, gpu] : null;
+    } finally {
+      if (icd !== undefined) {
+        if (previous === undefined) delete process.env.VK_ICD_FILENAMES;
+        else process.env.VK_ICD_FILENAMES = previous;
+      }
     }
-  }
+  };
+  const result = searching.then(search, search);
+  searching = result.catch(() => undefined);
+  return result;
 }
 
 /** Creates an engine in Node on the chosen adapter, or the best one present. */
