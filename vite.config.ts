@@ -41,7 +41,8 @@ export default defineConfig(({ mode }) => {
     // Relative asset URLs, so dist/demo works from any folder of any static server.
     base: './',
     build: { outDir: '../dist/demo', emptyOutDir: true, target: 'es2022', rollupOptions: { output: { assetFileNames: demoAssetName } } },
-    worker: { format: 'es', rollupOptions: { output: { assetFileNames: demoAssetName } } },
+    // Workers are bundled with plugins of their own: the engine in the demo's worker needs the shaders' interfaces.
+    worker: { format: 'es', plugins: () => [shaderInterfaces()], rollupOptions: { output: { assetFileNames: demoAssetName } } },
     plugins: [mnistFiles(), shaderInterfaces()],
     // The demo's workers import these; listing them lets Vite bundle them when it starts instead of on
     // first use, which would reload the page in the middle of a session.

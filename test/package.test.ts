@@ -2,6 +2,9 @@
 // in are WebGPU's own, error names survive minification, and the shader interfaces the build ships are
 // what wgsl_reflect reads from the shaders now (so nothing drifts). test/consumers/ checks the packed
 // tarball itself in fresh apps.
+import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { expect, test } from 'vitest';
 import { globals } from 'webgpu';
 import * as reflect from 'wgsl_reflect';
@@ -39,3 +42,9 @@ test('the shader interfaces shipped with the build are what wgsl_reflect reads f
     expect({ file, ...shaderInterfaces[file] }).toEqual({ file, fingerprint: fingerprint(code), entries: describeShader(code, reflect) });
   }
 });
+
+test('the demo builds for production, its workers with the shaders\' interfaces', async () => {
+  const root = new URL('..', import.meta.url).pathname;
+  await promisify(execFile)('npm', ['run', 'build:demo'], { cwd: root });
+  expect(readdirSync(`${root}dist/demo/assets`).filter((f) => /^worker-.*\.js$/.test(f))).toHaveLength(1);
+}, 120_000);
