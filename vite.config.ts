@@ -1,11 +1,16 @@
 import { defineConfig } from 'vite';
 import { mnistFiles } from './demo/mnist_plugin.js';
+import { shaderInterfaces } from './build/shader_interfaces.js';
+import { defineWebgpuConstants } from './build/webgpu_constants.js';
 
 // One config for the ways the code is built:
 // - the demo page (root demo/), served by `npm run demo` and built by `npm run build:demo`;
 // - the Node command-line tools (`--mode cli`) and the package (`--mode lib`: dist/lib/index.js for
 //   browsers and bundlers, dist/lib/node.js for Node), bundled so the shaders are inlined as text;
 // - the tests (Vitest), run one file at a time: the software GPU already uses every core.
+// Every mode reads the built-in shaders' interfaces at build time (build/shader_interfaces.ts). The
+// package and the CLI also get WebGPU's constants written in (build/webgpu_constants.ts), so they need
+// no WebGPU globals in Node; the page and the tests use the globals (test/support/webgpu_globals.ts).
 // wgsl_reflect's "main" is a CommonJS file inside a "type": "module" package, which Node refuses to load;
 // its ES module build works everywhere.
 const resolve = { alias: [{ find: /^wgsl_reflect$/, replacement: 'wgsl_reflect/wgsl_reflect.module.js' }] };
@@ -16,13 +21,15 @@ export default defineConfig(({ mode }) => {
       mode === 'cli' ? { train: 'src/cli/train.ts', bench: 'src/cli/bench.ts', eval: 'src/cli/eval.ts' } : { index: 'src/index.ts', node: 'src/node.ts' };
     return {
       resolve,
+      plugins: [shaderInterfaces()],
+      define: defineWebgpuConstants(),
       ssr: { noExternal: ['wgsl_reflect'] },
       build: {
         ssr: true,
         outDir: `dist/${mode}`,
         emptyOutDir: true,
         target: 'node20',
-        rollupOptions: { input, output: { entryFileNames: '[name].js', format: 'es' } },
+        rollupOptions: { input, output: { entryFileNames: '[name].js', chunkFileNames: '[name].js', format: 'es' } },
       },
     };
   }
@@ -34,14 +41,16 @@ export default defineConfig(({ mode }) => {
     // Relative asset URLs, so dist/demo works from any folder of any static server.
     base: './',
     build: { outDir: '../dist/demo', emptyOutDir: true, target: 'es2022', rollupOptions: { output: { assetFileNames: demoAssetName } } },
-    worker: { format: 'es', rollupOptions: { output: { assetFileNames: demoAssetName } } },
-    plugins: [mnistFiles()],
+    // Workers are bundled with plugins of their own: the engine in the demo's worker needs the shaders' interfaces.
+    worker: { format: 'es', plugins: () => [shaderInterfaces()], rollupOptions: { output: { assetFileNames: demoAssetName } } },
+    plugins: [mnistFiles(), shaderInterfaces()],
     // The demo's workers import these; listing them lets Vite bundle them when it starts instead of on
     // first use, which would reload the page in the middle of a session.
     optimizeDeps: { include: ['uplot', 'umap-js', 'wgsl_reflect'] },
     test: {
       root: '.',
       include: ['test/**/*.test.ts'],
+      setupFiles: ['test/support/webgpu_globals.ts'],
       fileParallelism: false,
       testTimeout: 120_000,
       hookTimeout: 120_000,

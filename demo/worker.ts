@@ -1,5 +1,5 @@
 // The training worker: opens WebGPU, loads MNIST and runs the session, so the page never waits on the GPU.
-import { DeviceLostError, DisposedError, NoAdapterError, createEngine } from '../src/index';
+import { DeviceLostError, DisposedError, NoAdapterError, createEngine, localStorageStore } from '../src/index';
 import { fetchMnist } from './mnist_files';
 import { PREVIEW_IMAGES, type FromWorker, type ToWorker } from './protocol';
 import { Session } from './session';
@@ -16,7 +16,8 @@ function report(error: unknown, fatal = false): void {
 async function boot(): Promise<Session> {
   // WebGPU first: a browser without it learns so at once, not after a 55 MB download.
   post({ type: 'loading', text: 'Opening WebGPU…', fraction: 0 });
-  const engine = await createEngine();
+  // The demo remembers its kernel choices across reloads; a library user opts in the same way.
+  const engine = await createEngine({ tuningStore: localStorageStore() });
   const mnist = await fetchMnist((fraction) => post({ type: 'loading', text: 'Loading MNIST (55 MB)…', fraction }));
   post({ type: 'loading', text: 'Uploading the test set to the GPU…', fraction: 1 });
   const session = new Session(engine, mnist, post);

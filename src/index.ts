@@ -27,14 +27,17 @@ export { Adam, type AdamOptions } from './optim/adam';
 export { SGD, type SgdOptions } from './optim/sgd';
 export { Optimizer } from './optim/optimizer';
 export { Dataset, type DatasetSource } from './data/dataset';
-export { parseIdx, IdxError } from './data/idx';
-export { loadMnist, type Mnist } from './data/mnist';
+export { parseIdx, IdxError, type IdxFile, type IdxDtype, type IdxData } from './data/idx';
+export { loadMnist, type Mnist, type MnistSplit } from './data/mnist';
 export { Random } from './random';
 export { referenceCnn } from './reference_cnn';
 export { smallResNet, type SmallResNetOptions } from './small_resnet';
 export { CheckpointError, type CheckpointErrorReason } from './io/errors';
 export { encodeSafetensors, decodeSafetensors, readFloat32, readInt64, type FloatTensor, type WritableTensor, type SafetensorsFile, type TensorEntry } from './io/safetensors';
 export { saveWeights, loadWeights, saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT, type LoadOptions } from './io/checkpoint';
+// What engine.autotune and profileTrainingStep hand back, and the opt-in store for kernel choices.
+export { localStorageStore, type Autotuner, type TuningStore, type TuningDecision } from './gpu/autotune';
+export type { StageTime } from './profiler';
 export { downloadBytes, storeBytes, loadStoredBytes, deleteStoredBytes, storeCheckpoint, loadStoredCheckpoint } from './io/checkpoint_browser';
 
 import { Engine, type EngineOptions } from './gpu/engine';

@@ -6,6 +6,7 @@ import {
   NonFiniteLossError, ReLU, SGD, Sequential, ShapeError, referenceCnn,
 } from '../src/index';
 import { createNodeEngine } from '../src/gpu/node_host';
+import type { DatasetSource } from '../src/data/dataset';
 import { BufferGroup } from '../src/gpu/buffer_group';
 import { KernelRegistry } from '../src/gpu/kernel';
 import { testEngine } from './support/gpu';
@@ -77,6 +78,18 @@ describe('data and calls', () => {
     const make = () => Dataset.upload(engine, { samples: new Uint8Array(100), labels: [1, 2], sampleShape: [1, 28, 28] });
     expect(make).toThrow(ShapeError);
     expect(make).toThrow('got shape [100], expected 2 labels × 784 values per sample = 1568 values');
+  });
+
+  test.each([
+    ['no sampleShape', { samples: new Uint8Array(4), labels: [1] }, 'sampleShape is undefined'],
+    ['no labels', { samples: new Uint8Array(4), sampleShape: [1, 2, 2] }, 'labels is undefined'],
+    ['samples as numbers', { samples: [0, 1, 2, 3], labels: [1], sampleShape: [1, 2, 2] }, 'samples must be a Uint8Array or a Float32Array'],
+    ['samples as doubles', { samples: new Float64Array(4), labels: [1], sampleShape: [1, 2, 2] }, 'samples must be a Uint8Array or a Float32Array'],
+  ])('a dataset source with %s, from plain JavaScript', async (_, source, message) => {
+    const engine = await testEngine();
+    const make = () => Dataset.upload(engine, source as unknown as DatasetSource);
+    expect(make).toThrow(ConfigError);
+    expect(make).toThrow(message);
   });
 
   test('a batch of the wrong shape, a label out of range, a batch larger than the data', async () => {

@@ -3,7 +3,7 @@
 // TensorFlow.js training the same network in the same browser. Prints figures; asserts nothing.
 import { loadMnistFromPackage } from '../data/mnist_node';
 import type { Mnist } from '../data/mnist';
-import { EngineError, createNodeEngine, type Engine } from '../node';
+import { EngineError, createNodeEngine, fileTuningStore, type Engine } from '../node';
 import { measureEngine, type EngineBenchOptions, type EngineReport } from '../bench/measure_engine';
 import { benchInBrowser, type BrowserReport } from './bench_browser';
 import { parseBenchOptions, USAGE, type BenchOptions } from './bench_options';
@@ -16,7 +16,7 @@ async function benchNode(options: BenchOptions, measure: EngineBenchOptions, mni
   for (const choice of options.adapters) {
     let engine: Engine;
     try {
-      engine = await createNodeEngine({ adapter: choice });
+      engine = await createNodeEngine({ adapter: choice, tuningStore: fileTuningStore() });
     } catch (e) {
       if (!(e instanceof EngineError) || options.adapterRequired) throw e;
       if (!options.json) console.log(`\n${choice}: not present`);

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { loadMnistFromPackage } from '../data/mnist_node';
-import { createNodeEngine, Dataset, loadWeightsFile, type AdapterChoice, type Engine } from '../node';
+import { createNodeEngine, Dataset, fileTuningStore, loadWeightsFile, type AdapterChoice, type Engine } from '../node';
 import { MODEL_NAMES, MODELS, type ModelName } from './models';
 import { parseCommandLine, runCommand, UsageError } from './run_command';
 import { ADAPTERS } from './train_options';
@@ -51,7 +51,7 @@ async function main(args: readonly string[]): Promise<number> {
   let engine: Engine | undefined;
   try {
     const mnist = await loadMnistFromPackage();
-    engine = await createNodeEngine({ adapter: options.adapter });
+    engine = await createNodeEngine({ adapter: options.adapter, tuningStore: fileTuningStore() });
     const model = MODELS[options.model](engine, 0);
     await loadWeightsFile(model, options.load);
     const test = Dataset.upload(engine, { samples: mnist.test.images, labels: mnist.test.labels, sampleShape: [1, 28, 28], name: 'MNIST test' });

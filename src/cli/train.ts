@@ -3,7 +3,7 @@
 // predictions), plus the adapter and the speed. Bundled by Vite (`--mode cli`) so the shaders are inlined.
 import { loadMnistFromPackage } from '../data/mnist_node';
 import type { Mnist } from '../data/mnist';
-import { Adam, createNodeEngine, Dataset, loadCheckpointFile, saveCheckpointFile, type Engine, type TrainingLog } from '../node';
+import { Adam, createNodeEngine, Dataset, fileTuningStore, loadCheckpointFile, saveCheckpointFile, type Engine, type TrainingLog } from '../node';
 import { MODELS } from './models';
 import { parseCommandLine, runCommand } from './run_command';
 import { duration, ProgressBar } from './progress_bar';
@@ -108,7 +108,7 @@ async function main(args: readonly string[]): Promise<number> {
   let engine: Engine | undefined;
   try {
     const mnist = await loadMnistFromPackage();
-    engine = await createNodeEngine({ adapter: options.adapter });
+    engine = await createNodeEngine({ adapter: options.adapter, tuningStore: fileTuningStore() });
     const summary = await train(engine, mnist, options);
     if (options.json) console.log(JSON.stringify(summary));
     return 0;

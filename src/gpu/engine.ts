@@ -1,7 +1,7 @@
 // The engine: one WebGPU device, its kernel registry, and every buffer made on it (counted, so tests can
 // prove a training step allocates nothing and dispose() frees everything).
 import { DeviceLostError, DisposedError, KernelError, NoAdapterError } from './errors';
-import { Autotuner, localStorageStore, type TuningStore } from './autotune';
+import { Autotuner, type TuningStore } from './autotune';
 import { KernelRegistry } from './kernel';
 
 export interface AdapterDescription {
@@ -18,7 +18,10 @@ export interface EngineOptions {
   /** The WebGPU entry point; defaults to the browser's navigator.gpu. */
   gpu?: GPU;
   powerPreference?: GPUPowerPreference;
-  /** Where kernel-variant choices are remembered; defaults to localStorage where there is one. */
+  /**
+   * Where kernel-variant choices are remembered between page loads. By default nothing is written:
+   * choices last as long as the engine. `localStorageStore()` keeps them in the page's localStorage.
+   */
   tuningStore?: TuningStore;
 }
 
@@ -73,7 +76,7 @@ export class Engine {
           'In Chrome enable chrome://flags/#enable-unsafe-webgpu (or start it with --enable-unsafe-webgpu).',
       );
     }
-    return Engine.fromAdapter(adapter, gpu, options.tuningStore ?? localStorageStore());
+    return Engine.fromAdapter(adapter, gpu, options.tuningStore);
   }
 
   static async fromAdapter(adapter: GPUAdapter, gpu?: GPU, tuningStore?: TuningStore): Promise<Engine> {
@@ -148,7 +151,7 @@ export class Engine {
   async readMany(sources: ReadonlyArray<GPUBuffer | { buffer: GPUBuffer; offset?: number; size?: number }>): Promise<ArrayBuffer[]> {
     this.checkAlive();
     const ranges = sources.map((s) => {
-      const { buffer, offset = 0, size = buffer.size - offset } = s instanceof GPUBuffer ? { buffer: s } : s;
+      const { buffer, offset = 0, size = buffer.size - offset } = 'buffer' in s ? s : { buffer: s };
       return { buffer, offset, size };
     });
     const label = `${ranges.map((r) => r.buffer.label).join(', ')} readback`;

@@ -1,15 +1,20 @@
 // Every error the engine throws is a class with a name and the facts, so callers can branch on the
 // type and people can read what was wrong and what would be valid.
+// Each class writes its name on its prototype, as a string: a minifier renames classes, and
+// `err.name === 'NoAdapterError'` must hold in a user's production bundle too.
 
 export class EngineError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
+  static {
+    this.prototype.name = 'EngineError';
   }
 }
 
 /** A layer, model or call was configured in a way that cannot work. Thrown before any GPU work. */
 export class ConfigError extends EngineError {
+  static {
+    this.prototype.name = 'ConfigError';
+  }
+
   constructor(
     readonly where: string,
     readonly problem: string,
@@ -21,6 +26,10 @@ export class ConfigError extends EngineError {
 
 /** Shapes that do not fit together: a layer's input, a batch, a parameter tensor. */
 export class ShapeError extends EngineError {
+  static {
+    this.prototype.name = 'ShapeError';
+  }
+
   constructor(
     readonly where: string,
     readonly got: readonly number[],
@@ -31,10 +40,18 @@ export class ShapeError extends EngineError {
 }
 
 /** No WebGPU adapter could be found: says why and what to install or enable. */
-export class NoAdapterError extends EngineError {}
+export class NoAdapterError extends EngineError {
+  static {
+    this.prototype.name = 'NoAdapterError';
+  }
+}
 
 /** WebGPU rejected work (validation) or ran out of memory; names the kernel or buffer involved. */
 export class KernelError extends EngineError {
+  static {
+    this.prototype.name = 'KernelError';
+  }
+
   constructor(
     readonly kernel: string,
     readonly kind: 'validation' | 'out-of-memory' | 'internal',
@@ -46,6 +63,10 @@ export class KernelError extends EngineError {
 
 /** The GPU device was lost; results computed after this point would be stale. */
 export class DeviceLostError extends EngineError {
+  static {
+    this.prototype.name = 'DeviceLostError';
+  }
+
   constructor(
     readonly reason: string,
     readonly detail: string,
@@ -56,6 +77,10 @@ export class DeviceLostError extends EngineError {
 
 /** Training produced a loss that is NaN or infinite. */
 export class NonFiniteLossError extends EngineError {
+  static {
+    this.prototype.name = 'NonFiniteLossError';
+  }
+
   constructor(
     readonly step: number,
     readonly loss: number,
@@ -65,4 +90,8 @@ export class NonFiniteLossError extends EngineError {
 }
 
 /** A method was called on an engine or model after dispose(). */
-export class DisposedError extends EngineError {}
+export class DisposedError extends EngineError {
+  static {
+    this.prototype.name = 'DisposedError';
+  }
+}

@@ -1,10 +1,10 @@
-// The kernel registry: reads each shader's interface from its WGSL (wgsl_reflect), builds the bind-group
-// layout and uniform layout from it, and compiles each (file, entry point, constants) pipeline once.
-import { ResourceType, WgslReflect, type VariableInfo } from 'wgsl_reflect';
+// The kernel registry: builds each shader's bind-group layout and uniform layout from its interface
+// (shader_interface.ts: read from the WGSL by wgsl_reflect, at build time for the built-in shaders),
+// and compiles each (file, entry point, constants) pipeline once.
 import { ConfigError, KernelError } from './errors';
 import type { BufferGroup } from './buffer_group';
-import { shaderSources } from './shader_sources';
-import { fingerprint } from './autotune';
+import { shaderInterfaces, shaderSources } from './shader_sources';
+import { describeShader, fingerprint, type BuiltShaderInterface, type ReflectedBinding, type ShaderInterface } from './shader_interface';
 
 /** A range of a buffer, bound to one shader variable. Offsets must be multiples of 256 bytes. */
 export interface BufferSlice {
@@ -13,20 +13,6 @@ export interface BufferSlice {
   size: number;
 }
 export type Resource = GPUBuffer | BufferSlice;
-
-interface UniformField {
-  offset: number;
-  type: 'u32' | 'i32' | 'f32';
-}
-
-interface ReflectedBinding {
-  name: string;
-  binding: number;
-  kind: 'uniform' | 'storage' | 'read-only-storage';
-  /** For the uniform: where each field lives in the struct, from the shader's own layout. */
-  fields?: Map<string, UniformField>;
-  size: number;
-}
 
 // WebGPU caps each dispatch dimension at 65535 workgroups; wider grids fold into z, and the shaders
 // unfold them with num_workgroups.
@@ -74,7 +60,7 @@ export class Kernel {
       }
       const r = resources[b.name];
       if (!r) throw new ConfigError(where, `shader variable "${b.name}" was not bound`, `Bind all of: ${[...names].join(', ')}.`);
-      const resource = r instanceof GPUBuffer ? { buffer: r } : { buffer: r.buffer, offset: r.offset, size: r.size };
+      const resource = 'buffer' in r ? { buffer: r.buffer, offset: r.offset, size: r.size } : { buffer: r };
       return { binding: b.binding, resource };
     });
     const bindGroup = this.device.createBindGroup({ label: where, layout: this.layout, entries });
@@ -87,10 +73,10 @@ export class Kernel {
     if (!uniform) throw new ConfigError(where, 'the kernel has no uniforms', 'Bind it without uniform values.');
     const data = new DataView(new ArrayBuffer(Math.max(16, Math.ceil(uniform.size / 16) * 16)));
     const fields = uniform.fields!;
-    for (const [field, { offset, type }] of fields) {
+    for (const [field, { offset, type }] of Object.entries(fields)) {
       const value = values[field];
       if (value === undefined || !Number.isFinite(value)) {
-        throw new ConfigError(where, `uniform "${field}" is ${value}`, `Give a finite number for each of: ${[...fields.keys()].join(', ')}.`);
+        throw new ConfigError(where, `uniform "${field}" is ${value}`, `Give a finite number for each of: ${Object.keys(fields).join(', ')}.`);
       }
       if (type === 'f32') data.setFloat32(offset, value, true);
       else if (type === 'i32') data.setInt32(offset, value, true);
@@ -150,20 +136,21 @@ export class BoundKernel {
 const DEFAULT_WORKGROUP_SIZE = 64;
 
 export class KernelRegistry {
-  private readonly reflections = new Map<string, WgslReflect>();
+  private readonly interfaces = new Map<string, Promise<ShaderInterface>>();
   private readonly kernels = new Map<string, Promise<Kernel>>();
   private readonly sources: Record<string, string>;
   constructor(
     private readonly device: GPUDevice,
     sources: Readonly<Record<string, string>> = shaderSources,
+    private readonly built: Readonly<Record<string, BuiltShaderInterface>> = shaderInterfaces,
   ) {
     this.sources = { ...sources };
   }
 
   /**
    * Adds a shader file of a layer defined outside the engine (its WGSL text), so that `get(file, …)` compiles
-   * its entry points with layouts read from the text, as for the built-in shaders. Defining the same text
-   * twice is harmless; a different text under a taken name is refused.
+   * its entry points with layouts read from the text (wgsl_reflect, loaded on first use), as for the built-in
+   * shaders. Defining the same text twice is harmless; a different text under a taken name is refused.
    */
   define(file: string, code: string): void {
     const existing = this.sources[file];
@@ -189,35 +176,40 @@ export class KernelRegistry {
     return kernel;
   }
 
-  private reflect(file: string): WgslReflect {
-    let reflection = this.reflections.get(file);
-    if (!reflection) {
+  /** The interface the build read from this very text, else one read now (wgsl_reflect, loaded once). */
+  private interfaceOf(file: string): Promise<ShaderInterface> {
+    let found = this.interfaces.get(file);
+    if (!found) {
       const code = this.sources[file];
       if (code === undefined) {
         throw new ConfigError(`kernel "${file}"`, 'no such shader', `Shaders: ${Object.keys(this.sources).join(', ')}.`);
       }
-      reflection = new WgslReflect(code);
-      this.reflections.set(file, reflection);
+      const built = this.built[file];
+      found = built && built.fingerprint === fingerprint(code)
+        ? Promise.resolve(built.entries)
+        : import('wgsl_reflect').then((reflect) => describeShader(code, reflect));
+      this.interfaces.set(file, found);
     }
-    return reflection;
+    return found;
   }
 
   private async compile(file: string, entry: string, constants: Constants): Promise<Kernel> {
     const name = `${file}.${entry}`;
-    const reflection = this.reflect(file);
-    const fn = reflection.entry.compute.find((f) => f.name === entry);
+    const entries = await this.interfaceOf(file);
+    const fn = entries[entry];
     if (!fn) {
-      const entries = reflection.entry.compute.map((f) => f.name).join(', ');
-      throw new ConfigError(`kernel "${file}"`, `no compute entry point "${entry}"`, `Entry points: ${entries}.`);
+      throw new ConfigError(`kernel "${file}"`, `no compute entry point "${entry}"`, `Entry points: ${Object.keys(entries).join(', ')}.`);
     }
-    const bindings = fn.resources.map(describeBinding).sort((a, b) => a.binding - b.binding);
+    const other = fn.bindings.find((b) => b.kind === 'other');
+    if (other) throw new ConfigError(`shader variable "${other.name}"`, 'is not a buffer', 'Kernels here bind only uniform and storage buffers.');
+    const bindings = fn.bindings;
     const numericConstants = Object.fromEntries(Object.entries(constants).map(([k, v]) => [k, Number(v)]));
     const device = this.device;
     device.pushErrorScope('out-of-memory');
     device.pushErrorScope('validation');
     const layout = device.createBindGroupLayout({
       label: name,
-      entries: bindings.map((b) => ({ binding: b.binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: b.kind } })),
+      entries: bindings.map((b) => ({ binding: b.binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: b.kind as GPUBufferBindingType } })),
     });
     const module = device.createShaderModule({ label: file, code: this.sources[file] });
     const pipelinePromise = device.createComputePipelineAsync({
@@ -236,23 +228,11 @@ export class KernelRegistry {
       const detail = errors.length ? errors.map((m) => `${file}.wgsl:${m.lineNum}:${m.linePos}: ${m.message}`).join('; ') : (e as Error).message;
       throw new KernelError(name, 'validation', detail);
     }
-    const failure = (await validation) ?? (await memory);
-    if (failure) {
-      throw new KernelError(name, failure instanceof GPUOutOfMemoryError ? 'out-of-memory' : 'validation', failure.message);
-    }
-    const workgroupSize = Number(constants.WORKGROUP_SIZE ?? fn.workgroupSize?.[0] ?? DEFAULT_WORKGROUP_SIZE);
+    const invalid = await validation;
+    const outOfMemory = await memory;
+    if (invalid) throw new KernelError(name, 'validation', invalid.message);
+    if (outOfMemory) throw new KernelError(name, 'out-of-memory', outOfMemory.message);
+    const workgroupSize = Number(constants.WORKGROUP_SIZE ?? fn.workgroupSize ?? DEFAULT_WORKGROUP_SIZE);
     return new Kernel(device, name, pipeline, layout, bindings, Number.isFinite(workgroupSize) ? workgroupSize : DEFAULT_WORKGROUP_SIZE);
   }
-}
-
-function describeBinding(v: VariableInfo): ReflectedBinding {
-  if (v.resourceType === ResourceType.Uniform) {
-    const fields = new Map<string, UniformField>();
-    for (const m of v.members ?? []) fields.set(m.name, { offset: m.offset, type: m.type.name as UniformField['type'] });
-    return { name: v.name, binding: v.binding, kind: 'uniform', fields, size: v.size };
-  }
-  if (v.resourceType === ResourceType.Storage) {
-    return { name: v.name, binding: v.binding, kind: v.access === 'read' ? 'read-only-storage' : 'storage', size: v.size };
-  }
-  throw new ConfigError(`shader variable "${v.name}"`, 'is not a buffer', 'Kernels here bind only uniform and storage buffers.');
 }

@@ -50,6 +50,10 @@ export type CheckpointErrorReason =
 
 /** A weights or checkpoint file that cannot be loaded: `reason` says which way it is wrong. */
 export class CheckpointError extends EngineError {
+  static {
+    this.prototype.name = 'CheckpointError';
+  }
+
   constructor(
     readonly reason: CheckpointErrorReason,
     readonly detail: string,
