@@ -118,6 +118,7 @@ function handle(message: FromWorker): void {
       gallery.setPredictions(message.predictions);
       return renderConfusion($('confusion'), $('per-class'), $('matrix-note'), testLabels, message.predictions);
     case 'features':
+      $('map-caption').textContent = `UMAP of the output of layer "${message.layer}" (the input of the last layer, ${count(message.dim)} values per image) for ${count(message.count)} test images, coloured by real digit. Hover a point.`;
       return map.compute({ features: message.features, count: message.count, dim: message.dim });
     case 'prediction':
       return pad.show(message.id, message.probabilities);
@@ -191,6 +192,6 @@ loadInput.addEventListener('change', async () => {
   progress.clear(`Loading ${file.name}…`);
   showMessage('');
   const bytes = await file.arrayBuffer();
-  send({ type: 'load', bytes, name: file.name }, [bytes]);
+  send({ type: 'load', bytes, name: file.name, network: settings.network }, [bytes]);
 });
 setState('loading');

@@ -1,8 +1,10 @@
 // The messages between the page and the training worker. The worker owns the engine, the model and the
 // data; the page only draws. Typed arrays travel as transferables, so nothing large is copied twice.
 import type { AdapterDescription } from '../src/index';
+import type { NetworkName } from './networks';
 
 export interface TrainSettings {
+  network: NetworkName;
   epochs: number;
   batchSize: number;
   learningRate: number;
@@ -27,7 +29,7 @@ export type ToWorker =
   | { type: 'reset' }
   | { type: 'predict'; id: number; pixels: Uint8Array }
   | { type: 'save' }
-  | { type: 'load'; bytes: ArrayBuffer; name: string };
+  | { type: 'load'; bytes: ArrayBuffer; name: string; network: NetworkName };
 
 export type RunState = 'ready' | 'training' | 'pausing' | 'paused' | 'evaluating';
 
@@ -42,11 +44,12 @@ export type FromWorker =
       testImages: Uint8Array;
       trainDigit: { pixels: Uint8Array; label: number };
     }
-  | { type: 'state'; state: RunState; modelSteps: number }
+  | { type: 'state'; state: RunState; modelSteps: number; network: NetworkName }
   | { type: 'progress'; step: number; totalSteps: number; epoch: number; epochs: number; samplesPerSecond: number; etaSeconds: number }
   | { type: 'log'; step: number; loss: number; accuracy?: number; predictions?: Uint32Array }
   | { type: 'final'; accuracy: number; correct: number; count: number; predictions: Uint32Array }
-  | { type: 'features'; features: Float32Array; dim: number; count: number }
+  /** The map's features: the output of `layer` (its name in the model) for MAP_IMAGES test images. */
+  | { type: 'features'; features: Float32Array; dim: number; count: number; layer: string }
   | { type: 'prediction'; id: number; probabilities: number[] }
   | { type: 'checkpoint'; bytes: ArrayBuffer }
   /** `fatal`: the engine cannot go on (no adapter, device lost); the page explains instead of training. */

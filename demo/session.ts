@@ -1,13 +1,12 @@
 // One model and its training run, inside the worker. A run is a number of steps; pausing aborts the
 // fit, and resuming starts a new fit for the steps left (the model keeps its weights and step count).
-import { Adam, Dataset, loadWeights, referenceCnn, saveWeights, type Engine, type Sequential } from '../src/index';
+import { Adam, Dataset, loadWeights, saveWeights, type Engine, type Sequential } from '../src/index';
 import type { Mnist } from '../src/data/mnist';
+import { NETWORKS, type NetworkName } from './networks';
 import { MAP_IMAGES, type FromWorker, type RunState, type TrainSettings } from './protocol';
 
 const SAMPLE_SHAPE = [1, 28, 28];
 const SIDE = 28 * 28;
-/** The input of the final Linear layer (Flatten's output, 1568 values) in referenceCnn. */
-const HIDDEN_LAYER = 6;
 /** At most this many progress messages a second: a fast GPU takes hundreds of steps a second. */
 const PROGRESS_HZ = 10;
 
@@ -24,6 +23,7 @@ type Post = (message: FromWorker, transfer?: Transferable[]) => void;
 
 export class Session {
   private model: Sequential;
+  private network: NetworkName = 'reference';
   private seed = 0;
   private readonly test: Dataset;
   private trainSet: Dataset | undefined;
@@ -38,18 +38,22 @@ export class Session {
     private readonly mnist: Mnist,
     private readonly post: Post,
   ) {
-    this.model = referenceCnn(engine, { seed: this.seed });
+    this.model = NETWORKS[this.network].build(engine, this.seed);
     this.test = Dataset.upload(engine, { samples: mnist.test.images, labels: mnist.test.labels, sampleShape: SAMPLE_SHAPE, name: 'test' });
   }
 
   announce(state: RunState = this.state): void {
     this.state = state;
-    this.post({ type: 'state', state, modelSteps: this.model.step });
+    this.post({ type: 'state', state, modelSteps: this.model.step, network: this.network });
   }
 
   /** Starts a run of `settings`, or resumes the paused one (whose settings stay). */
   async train(settings: TrainSettings): Promise<void> {
-    if (!this.run) this.run = this.newRun(settings);
+    if (!this.run) {
+      // Another network chosen: a fresh model of it (a paused run keeps its own).
+      if (settings.network !== this.network) await this.rebuild(settings.network);
+      this.run = this.newRun(settings);
+    }
     this.finalImages = this.run.settings.testImages;
     const run = this.run;
     const { batchSize, evalEvery, evalImages } = run.settings;
@@ -129,9 +133,15 @@ export class Session {
 
   async reset(): Promise<void> {
     this.run = undefined;
-    await this.model.dispose();
-    this.model = referenceCnn(this.engine, { seed: ++this.seed });
+    await this.rebuild(this.network);
     this.announce('ready');
+  }
+
+  /** Replaces the model by a new `network` with fresh weights. */
+  private async rebuild(network: NetworkName): Promise<void> {
+    await this.model.dispose();
+    this.network = network;
+    this.model = NETWORKS[network].build(this.engine, ++this.seed);
   }
 
   /** Accuracy on the test images (all, unless the settings say fewer), and the hidden features of the first MAP_IMAGES for the map. */
@@ -141,8 +151,9 @@ export class Session {
       const evaluation = await this.model.evaluate(this.test, { predictions: true, limit: this.finalImages });
       const predictions = evaluation.predictions!;
       this.post({ type: 'final', accuracy: evaluation.accuracy, correct: evaluation.correct, count: evaluation.count, predictions }, [predictions.buffer]);
-      const hidden = await this.model.predict(this.mnist.test.images.subarray(0, MAP_IMAGES * SIDE), { layer: HIDDEN_LAYER });
-      this.post({ type: 'features', features: hidden.data, dim: hidden.shape.slice(1).reduce((a, b) => a * b, 1), count: hidden.shape[0] }, [hidden.data.buffer]);
+      const layer = NETWORKS[this.network].mapLayer;
+      const hidden = await this.model.predict(this.mnist.test.images.subarray(0, MAP_IMAGES * SIDE), { layer });
+      this.post({ type: 'features', features: hidden.data, dim: hidden.shape.slice(1).reduce((a, b) => a * b, 1), count: hidden.shape[0], layer }, [hidden.data.buffer]);
     } finally {
       this.announce('ready');
     }
@@ -163,8 +174,9 @@ export class Session {
     this.post({ type: 'checkpoint', bytes }, [bytes]);
   }
 
-  /** Any safetensors file of the reference network's weights (ours, a checkpoint, or PyTorch's). */
-  async load(bytes: ArrayBuffer, name: string): Promise<void> {
+  /** Any safetensors file of the chosen network's weights (ours, a checkpoint, or PyTorch's). */
+  async load(bytes: ArrayBuffer, name: string, network: NetworkName): Promise<void> {
+    if (network !== this.network) await this.rebuild(network);
     await loadWeights(this.model, new Uint8Array(bytes), { source: name });
     this.run = undefined;
     await this.finish();

@@ -1,10 +1,11 @@
 // The training settings: a form whose defaults are the reference recipe, prefilled from the URL
-// (?epochs=1&batch=50&lr=0.001&images=60000&evalEvery=50&evalImages=2000&testImages=10000) so a run
-// can be linked to.
+// (?net=reference&epochs=1&batch=50&lr=0.001&images=60000&evalEvery=50&evalImages=2000&testImages=10000)
+// so a run can be linked to.
+import { isNetworkName, NETWORKS, type NetworkName } from './networks';
 import type { TrainSettings } from './protocol';
 
-/** URL parameter → form field. */
-const PARAMETERS: Record<string, keyof TrainSettings> = {
+/** URL parameter → numeric form field. */
+const PARAMETERS: Record<string, Exclude<keyof TrainSettings, 'network'>> = {
   epochs: 'epochs',
   batch: 'batchSize',
   lr: 'learningRate',
@@ -17,6 +18,10 @@ const PARAMETERS: Record<string, keyof TrainSettings> = {
 export class SettingsForm {
   constructor(private readonly form: HTMLFormElement) {
     const query = new URLSearchParams(location.search);
+    const select = this.networkSelect;
+    for (const [name, { title }] of Object.entries(NETWORKS)) select.add(new Option(title, name));
+    const net = query.get('net');
+    if (net !== null && isNetworkName(net)) select.value = net;
     for (const [parameter, field] of Object.entries(PARAMETERS)) {
       const value = query.get(parameter);
       if (value !== null) this.input(field).value = value;
@@ -27,6 +32,15 @@ export class SettingsForm {
   }
 
   onChange: (() => void) | undefined;
+
+  private get networkSelect(): HTMLSelectElement {
+    return this.form.elements.namedItem('network') as HTMLSelectElement;
+  }
+
+  /** The network chosen in the form. */
+  get network(): NetworkName {
+    return this.networkSelect.value as NetworkName;
+  }
 
   private input(field: keyof TrainSettings): HTMLInputElement {
     return this.form.elements.namedItem(field) as HTMLInputElement;
@@ -48,7 +62,7 @@ export class SettingsForm {
       const v = input.validity;
       if (v.customError || v.rangeOverflow || v.rangeUnderflow || v.badInput) return void input.reportValidity();
     }
-    return Object.fromEntries(fields.map((f) => [f, Number(this.input(f).value)])) as unknown as TrainSettings;
+    return { network: this.network, ...Object.fromEntries(fields.map((f) => [f, Number(this.input(f).value)])) } as TrainSettings;
   }
 
   /** The number of test images each evaluation uses, as typed so far. */

@@ -64,7 +64,7 @@ onmessage = (event: MessageEvent<ToWorker>) => {
       session.then((s) => s.save()).catch((e: unknown) => report(e));
       break;
     case 'load':
-      enqueue((s) => s.load(message.bytes, message.name));
+      enqueue((s) => s.load(message.bytes, message.name, message.network));
       break;
   }
 };

@@ -3,9 +3,9 @@
 // samples given by the caller.
 import { AccuracyCounter } from './accuracy';
 import { BatchStream } from './data/batches';
-import { Dataset } from './data/dataset';
-import { BufferGroup } from './gpu/buffer_group';
+import type { Dataset } from './data/dataset';
 import { ConfigError, ShapeError } from './gpu/errors';
+import { positiveInt } from './layers/check';
 import type { Sequential, Tensor } from './model';
 import type { Plan } from './plan';
 
@@ -44,12 +44,14 @@ export class Inference {
   async evaluate(dataset: Dataset, options: EvaluateOptions): Promise<Evaluation> {
     const model = this.model;
     const engine = model.engine;
-    const count = Math.min(options.limit ?? dataset.count, dataset.count);
+    const count = Math.min(options.limit === undefined ? dataset.count : positiveInt('Sequential.evaluate', 'limit', options.limit), dataset.count);
     const classes = model.checkDataset('Sequential.evaluate', dataset);
+    // Larger than the adapter's bindings allow: evaluated in batches that fit.
+    const batch = Math.min(positiveInt('Sequential.evaluate', 'batchSize', options.batchSize ?? 500), model.largestBatch);
     const predictions = options.predictions ? engine.createBuffer(`${dataset.name} predictions`, count * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC) : undefined;
     try {
       let correct = 0;
-      for (const chunk of batchChunks(count, options.batchSize ?? 500)) {
+      for (const chunk of batchChunks(count, batch)) {
         const { stream, counter, plan } = await this.evaluator(dataset, chunk.batch, classes);
         stream.seek(chunk.start);
         counter.reset();
@@ -89,44 +91,67 @@ export class Inference {
     return evaluator;
   }
 
-  async predict(samples: Float32Array | Uint8Array, options: PredictOptions): Promise<Tensor> {
+  /**
+   * The model's output (or a layer's) for `samples`, written straight into a plan's input and read back
+   * through a staging buffer that the plan keeps: after the first call for a batch size, a prediction
+   * creates no GPU buffer, pipeline or bind group (a drawing pad predicts on every stroke). Calls run one
+   * at a time, in order.
+   */
+  predict(samples: Float32Array | Uint8Array, options: PredictOptions): Promise<Tensor> {
     const model = this.model;
-    const engine = model.engine;
+    if (!(samples instanceof Float32Array) && !(samples instanceof Uint8Array)) {
+      throw new ConfigError('Sequential.predict', `samples is ${samples === null ? 'null' : (samples as object)?.constructor?.name ?? typeof samples}`, 'Give a Float32Array (values as they are) or a Uint8Array (bytes, scaled by 1/255).');
+    }
     const inputShape = model.shapes[0];
     const sampleSize = inputShape.reduce((a, b) => a * b, 1);
     if (samples.length === 0 || samples.length % sampleSize !== 0) {
       throw new ShapeError('Sequential.predict', [samples.length], `a multiple of ${sampleSize} values ([n, ${inputShape.join(', ')}])`);
     }
     const layer = this.layerIndex(options.layer);
+    const batch = Math.min(positiveInt('Sequential.predict', 'batchSize', options.batchSize ?? 500), model.largestBatch);
+    const run = () => this.predictInOrder(samples, sampleSize, layer, batch);
+    const result = this.predicting.then(run, run);
+    this.predicting = result.catch(() => undefined);
+    return result;
+  }
+
+  private predicting: Promise<unknown> = Promise.resolve();
+  private readonly readbacks = new WeakMap<Plan, GPUBuffer>();
+
+  private async predictInOrder(samples: Float32Array | Uint8Array, sampleSize: number, layer: number, batch: number): Promise<Tensor> {
+    const model = this.model;
+    const engine = model.engine;
     const n = samples.length / sampleSize;
     const outShape = model.shapes[layer + 1];
     const outSize = outShape.reduce((a, b) => a * b, 1);
-    const dataset = Dataset.upload(engine, { samples, labels: new Uint32Array(n), sampleShape: inputShape, name: `predict#${n}` });
-    const result = engine.createBuffer('predict result', n * outSize * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC);
-    const temporary = new BufferGroup(engine);
-    try {
+    const out = new Float32Array(n * outSize);
+    for (let start = 0; start < n; start += batch) {
+      const size = Math.min(batch, n - start);
+      const plan = await model.plan(size, false);
+      const readback = this.readback(plan);
+      const chunk = samples.subarray(start * sampleSize, (start + size) * sampleSize);
+      // Bytes are pixels: scaled to [0, 1] as Dataset.upload scales them.
+      engine.write(plan.input, 0, chunk instanceof Uint8Array ? Float32Array.from(chunk, (v) => v / 255) : chunk);
       const encoder = engine.device.createCommandEncoder({ label: 'predict' });
-      for (const chunk of batchChunks(n, options.batchSize ?? 500)) {
-        const plan = await model.plan(chunk.batch, false);
-        const stream = await BatchStream.create(temporary, dataset, chunk.batch, plan.input, plan.labels);
-        stream.setOrder(Uint32Array.from({ length: n }, (_, i) => i), chunk.start);
-        for (let b = 0; b < chunk.batches; b++) {
-          const pass = encoder.beginComputePass({ label: `predict batch ${b}` });
-          stream.record(pass);
-          plan.forward(pass);
-          pass.end();
-          // Commands run in order, so the next batch overwrites the plan's buffers only after this copy.
-          const at = (chunk.start + b * chunk.batch) * outSize * 4;
-          encoder.copyBufferToBuffer(plan.activations[layer + 1].buffer, 0, result, at, chunk.batch * outSize * 4);
-        }
-      }
+      const pass = encoder.beginComputePass({ label: 'predict' });
+      plan.forward(pass);
+      pass.end();
+      encoder.copyBufferToBuffer(plan.activations[layer + 1].buffer, 0, readback, 0, size * outSize * 4);
       await engine.checked('predict', () => engine.device.queue.submit([encoder.finish()]));
-      return { shape: [n, ...outShape], data: new Float32Array(await engine.read(result, 0, n * outSize * 4)) };
-    } finally {
-      temporary.dispose();
-      dataset.dispose();
-      engine.release(result);
+      out.set(new Float32Array(await engine.readStaging(readback, size * outSize * 4)), start * outSize);
     }
+    return { shape: [n, ...outShape], data: out };
+  }
+
+  /** A staging buffer as large as the plan's largest activation, made once per plan and freed with it. */
+  private readback(plan: Plan): GPUBuffer {
+    let buffer = this.readbacks.get(plan);
+    if (!buffer) {
+      const bytes = Math.max(...plan.activations.map((a) => a.shape.reduce((x, y) => x * y, 1))) * plan.batch * 4;
+      buffer = plan.memory.createBuffer(`predict readback [${plan.batch}]`, bytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
+      this.readbacks.set(plan, buffer);
+    }
+    return buffer;
   }
 
   /** The index of the layer whose output predict() returns (default: the last). */

@@ -2,7 +2,7 @@
 // the layers declare (parameters, their gradients, persistent buffers), initialises them as PyTorch does,
 // keeps the mode (train/eval) and the plans built per batch size. Training lives in trainer.ts (through the
 // model's TrainingState), evaluation and prediction in inference.ts.
-import type { Dataset } from './data/dataset';
+import { Dataset } from './data/dataset';
 import { BufferGroup } from './gpu/buffer_group';
 import type { Engine } from './gpu/engine';
 import { ConfigError, DisposedError, ShapeError } from './gpu/errors';
@@ -47,6 +47,8 @@ export class Sequential {
   /** Persistent buffers (running statistics, counters), as 4-byte words. */
   readonly buffers: GPUBuffer;
   readonly parameterCount: number;
+  /** The per-sample size, in floats, of the largest activation (inside containers too): what limits the batch. */
+  readonly largestActivation: { floats: number; layer: string };
   /** Step count, run, optimizer, schedule and clock: the one owner of what training changes. */
   readonly state: TrainingState;
   private mode: 'train' | 'eval' = 'train';
@@ -73,6 +75,7 @@ export class Sequential {
     this.classes = last.length === 1 ? last[0] : undefined;
     this.layout = new TensorLayout(layers, shapes);
     this.parameterCount = this.layout.parameters.reduce((a, e) => a + e.size, 0);
+    this.largestActivation = largestActivation(layers, shapes);
 
     this.memory = new BufferGroup(engine);
     this.params = this.memory.floats('parameters', this.layout.parameterWords);
@@ -88,6 +91,25 @@ export class Sequential {
   checkAlive(): void {
     if (this.disposed) throw new DisposedError('this model was disposed');
     this.engine.checkAlive();
+  }
+
+  /**
+   * The most samples one batch may hold on this adapter: every activation of a batch lives in one buffer,
+   * and a storage binding holds at most maxStorageBufferBindingSize bytes (128 MiB on lavapipe).
+   */
+  get largestBatch(): number {
+    return Math.max(1, Math.floor(this.engine.device.limits.maxStorageBufferBindingSize / (4 * this.largestActivation.floats)));
+  }
+
+  /** Refuses, before any GPU work, a batch whose activations would not fit the adapter's bindings. */
+  checkBatch(where: string, batch: number): void {
+    if (batch <= this.largestBatch) return;
+    const { floats, layer } = this.largestActivation;
+    throw new ConfigError(
+      where,
+      `a batch of ${batch} needs ${batch * floats * 4} bytes for the output of ${layer}, over this adapter's limit of ${this.engine.device.limits.maxStorageBufferBindingSize} bytes per storage binding`,
+      `Use batchSize ≤ ${this.largestBatch}.`,
+    );
   }
 
   /** Optimizer steps taken so far. */
@@ -145,9 +167,10 @@ export class Sequential {
     return this.state.compiledOptimizer;
   }
 
-  /** Trains on `dataset` with softmax cross-entropy, in training mode; the model is left in the mode it was in. */
+  /** Trains on `dataset` (see Dataset.upload) with softmax cross-entropy, in training mode; the model is left in the mode it was in. */
   async fit(dataset: Dataset, options: FitOptions = {}): Promise<FitResult> {
     this.checkAlive();
+    checkDatasetArgument('Sequential.fit', dataset);
     await this.state.requireCompiled('Sequential.fit');
     const batch = options.batchSize ?? 32;
     const trainer = await this.state.boundTo(`trainer ${dataset.id}/${batch}`, () => Trainer.create(this, dataset, batch));
@@ -173,6 +196,7 @@ export class Sequential {
   /** Accuracy on the first `limit` samples of `dataset`, in evaluation mode; only the counts are read back. */
   async evaluate(dataset: Dataset, options: EvaluateOptions = {}): Promise<Evaluation> {
     this.checkAlive();
+    checkDatasetArgument('Sequential.evaluate', dataset);
     return this.inference.evaluate(dataset, options);
   }
 
@@ -274,6 +298,26 @@ export class Sequential {
     for (const plan of await Promise.allSettled(this.plans.values())) if (plan.status === 'fulfilled') plan.value.dispose();
     this.memory.dispose();
   }
+}
+
+/** fit and evaluate take a Dataset: arrays must be uploaded first, once, so that every epoch reuses them. */
+function checkDatasetArgument(where: string, dataset: unknown): void {
+  if (!(dataset instanceof Dataset)) {
+    const given = dataset === null ? 'null' : typeof dataset === 'object' ? `a ${(dataset as object).constructor?.name ?? 'plain object'}` : typeof dataset;
+    throw new ConfigError(where, `the dataset is ${given}`, 'Pass a Dataset: Dataset.upload(engine, { samples, labels, sampleShape }).');
+  }
+}
+
+/** The largest per-sample activation of `layers`, the layers inside containers included. */
+function largestActivation(layers: readonly Layer[], shapes: readonly (readonly number[])[]): { floats: number; layer: string } {
+  let largest = { floats: shapes[0].reduce((a, b) => a * b, 1), layer: 'the input' };
+  const visit = (layer: Layer, input: readonly number[]) => {
+    const floats = layer.outputShape(input).reduce((a, b) => a * b, 1);
+    if (floats > largest.floats) largest = { floats, layer: `${layer.kind} "${layer.name}"` };
+    for (const child of layer.children(input)) visit(child.layer, child.input);
+  };
+  layers.forEach((layer, i) => visit(layer, shapes[i]));
+  return largest;
 }
 
 /** One buffer's values out of the words of the model's buffer of buffers. */

@@ -99,6 +99,7 @@ export class Trainer {
 
   static async create(model: Sequential, dataset: Dataset, batch: number): Promise<Trainer> {
     positiveInt('Sequential.fit', 'batchSize', batch);
+    model.checkBatch('Sequential.fit', batch);
     const classes = model.checkDataset('Sequential.fit', dataset);
     const { optimizer, schedule } = await model.state.requireCompiled('Sequential.fit');
     if (dataset.count < batch) {
@@ -210,7 +211,7 @@ export class Trainer {
         queue.submit([this.recordStep()]);
         // Counted as soon as it is submitted, so a checkpoint taken at any await below matches the GPU's state.
         this.submitted++;
-        state.step++;
+        state.stepSubmitted();
         steps++;
         const rejected = engine.device.popErrorScope();
         const done = Promise.all([rejected, queue.onSubmittedWorkDone()]).then(([error]) => {

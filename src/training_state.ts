@@ -107,6 +107,11 @@ export class TrainingState {
     return this.step - next.startStep;
   }
 
+  /** Counts a training step as soon as it is submitted, so a checkpoint taken at any moment matches the GPU's state. */
+  stepSubmitted(): void {
+    this.step++;
+  }
+
   /** Sets the step and run (from a checkpoint). */
   restore(step: number, run: TrainingRun | undefined): void {
     this.step = step;

@@ -1,6 +1,7 @@
 // The layer contract from outside the engine: test/custom/swish.ts defines Swish with its own WGSL using only
 // the public API. Its kernels match the float64 reference; a model with it gives the reference's gradients
 // for a training step, and learns.
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { Adam, Conv2d, Dataset, Flatten, Linear, SGD, Sequential } from '../src/index';
 import { Random } from '../src/random';
@@ -15,6 +16,11 @@ const swish = (x: Float64Array) => x.map((v) => v * sigmoid(v));
 const swishBackward = (x: Float64Array, gy: Float64Array) => x.map((v, i) => gy[i] * sigmoid(v) * (1 + v * (1 - sigmoid(v))));
 
 describe('a user-defined layer (Swish)', () => {
+  test('the README shows it as it is', () => {
+    const source = readFileSync(new URL('./custom/swish.ts', import.meta.url), 'utf8').trimEnd();
+    expect(readFileSync(new URL('../README.md', import.meta.url), 'utf8')).toContain(`\`\`\`ts\n${source}\n\`\`\``);
+  });
+
   test('its backward is the derivative of its forward (finite differences)', () => {
     const random = new Random(3);
     const x = Float64Array.from({ length: 20 }, () => random.uniform(-4, 4));

@@ -96,6 +96,7 @@ test(`a short run reaches ${ACCURACY * 100}% test accuracy, with live charts and
   expect(Number(await page.getAttribute('#accuracy-chart', 'data-points'))).toBeGreaterThanOrEqual(4);
   expect(await page.locator('#confusion td').count()).toBe(100);
   await page.waitForFunction(() => document.getElementById('map')!.dataset.state === 'done', undefined, { timeout: 60_000, polling: 500 });
+  expect(await page.textContent('#map-caption')).toMatch(/^UMAP of the output of layer "flatten" \(the input of the last layer, 1,568 values per image\) for 500 test images/);
   expect(problems).toEqual([]);
 }, TRAINING_MS + 120_000);
 
@@ -166,6 +167,20 @@ test('a saved model downloads and loads back with the same accuracy', async () =
   expect(await page.textContent('#progress-text')).toBe('Loaded mnist-cnn-step-80.safetensors.');
   expect(problems).toEqual([]);
 }, 180_000);
+
+test('the small ResNet can be chosen, trains, and its map names its layer', async () => {
+  await page.click('#reset');
+  await waitForState(page, 'ready');
+  await page.selectOption('select[name=network]', 'small-resnet');
+  await page.fill('input[name=trainImages]', '200');
+  await page.click('#start');
+  await page.waitForFunction(() => document.getElementById('accuracy')!.dataset.value, undefined, { timeout: TRAINING_MS, polling: 500 });
+  await waitForState(page, 'ready');
+  expect(await page.textContent('#progress-text')).toBe('Done at step 4 of 4.');
+  await page.waitForFunction(() => document.getElementById('map')!.dataset.state === 'done', undefined, { timeout: 60_000, polling: 500 });
+  expect(await page.textContent('#map-caption')).toMatch(/^UMAP of the output of layer "head\.5" \(the input of the last layer, 64 values per image\)/);
+  expect(problems).toEqual([]);
+}, TRAINING_MS + 120_000);
 
 test('without WebGPU the page explains what would work, with no stack trace', async () => {
   const plain = await launchBrowser({ webgpu: false });

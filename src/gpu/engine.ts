@@ -160,18 +160,36 @@ export class Engine {
       const encoder = this.device.createCommandEncoder({ label });
       ranges.forEach(({ buffer, offset, size }, i) => encoder.copyBufferToBuffer(buffer, offset, staging[i], 0, size));
       this.device.queue.submit([encoder.finish()]);
-      try {
-        await Promise.all(staging.map((b) => b.mapAsync(GPUMapMode.READ)));
-      } catch (e) {
-        // A failed map is an error, never a page of zeros. A lost device fails its maps before it
-        // reports the loss (Dawn, real GPUs), so give the report a moment to arrive and name it.
-        if (!this.disposed && !this.lost) await Promise.race([this.device.lost, new Promise((r) => setTimeout(r, LOST_REPORT_MS))]);
-        this.checkAlive();
-        throw new KernelError(label, 'internal', (e as Error).message);
-      }
+      await this.mapForReading(label, staging);
       return staging.map((b) => b.getMappedRange().slice(0));
     } finally {
       for (const b of staging) b.destroy();
+    }
+  }
+
+  /**
+   * The first `size` bytes of `staging`, a MAP_READ buffer the caller keeps and has copied into (so a
+   * repeated readback allocates no GPU memory); it is unmapped again before this returns.
+   */
+  async readStaging(staging: GPUBuffer, size: number): Promise<ArrayBuffer> {
+    this.checkAlive();
+    await this.mapForReading(`${staging.label}`, [staging]);
+    try {
+      return staging.getMappedRange(0, size).slice(0);
+    } finally {
+      staging.unmap();
+    }
+  }
+
+  private async mapForReading(label: string, staging: readonly GPUBuffer[]): Promise<void> {
+    try {
+      await Promise.all(staging.map((b) => b.mapAsync(GPUMapMode.READ)));
+    } catch (e) {
+      // A failed map is an error, never a page of zeros. A lost device fails its maps before it
+      // reports the loss (Dawn, real GPUs), so give the report a moment to arrive and name it.
+      if (!this.disposed && !this.lost) await Promise.race([this.device.lost, new Promise((r) => setTimeout(r, LOST_REPORT_MS))]);
+      this.checkAlive();
+      throw new KernelError(label, 'internal', (e as Error).message);
     }
   }
 
