@@ -23,7 +23,8 @@ test('this engine and TF.js webgpu, webgl and cpu train the same network in one 
   expect(engine).toMatchObject({ parameters: PARAMETERS, batch_size: BRIEF.batchSize, steps: 1, eval_images: BRIEF.evalImages });
   expect(['timestamp-query', 'wall clock']).toContain(engine.timing);
   expect(Number.isFinite(engine.final_loss)).toBe(true);
-  expect([engine.train_samples_per_s, engine.eval_images_per_s, engine.matmul_gflops].every(positive)).toBe(true);
+  expect([engine.train_samples_per_s, engine.eval_images_per_s, engine.matmul_gflops, engine.predict_ms_p50, engine.predict_ms_p95].every(positive)).toBe(true);
+  expect(engine.predict_ms_p95).toBeGreaterThanOrEqual(engine.predict_ms_p50);
   expect(engine.kernels.length).toBeGreaterThan(0);
 
   expect(report.tfjs.map((t) => t.backend)).toEqual([...TFJS_BACKENDS]);

@@ -180,6 +180,7 @@ test('the small ResNet can be chosen, trains, and its map names its layer', asyn
   await page.waitForFunction(() => document.getElementById('map')!.dataset.state === 'done', undefined, { timeout: 60_000, polling: 500 });
   expect(await page.textContent('#map-caption')).toMatch(/^UMAP of the output of layer "head\.5" \(the input of the last layer, 64 values per image\)/);
   expect(problems).toEqual([]);
+  await page.screenshot({ path: 'test-results/demo-small-resnet.png', fullPage: true });
 }, TRAINING_MS + 120_000);
 
 test('without WebGPU the page explains what would work, with no stack trace', async () => {

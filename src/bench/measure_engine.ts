@@ -27,6 +27,10 @@ export interface EngineReport {
   final_loss: number;
   eval_images: number;
   eval_images_per_s: number;
+  /** Latency of predict() on one image, repeated (a drawing pad's path), in milliseconds: median and 95th percentile. */
+  predict_ms_p50: number;
+  predict_ms_p95: number;
+  predict_repeats: number;
   flops_per_sample: number;
   matmul_gflops: number;
   kernels: Array<{ name: string; ms: number; gflops: number; share: number }>;
@@ -42,6 +46,13 @@ const WARM_UP_STEPS = 2;
 const EVAL_BATCH = 500;
 const PROFILE_REPEATS = 5;
 const PIXELS = 28 * 28;
+const PREDICT_REPEATS = 50;
+
+/** The q-quantile of `values` (nearest rank). */
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+}
 
 /**
  * The reference CNN on `engine`: the first step (pipeline compilation included), steady-state training
@@ -69,6 +80,15 @@ export async function measureEngine(engine: Engine, mnist: Mnist, options: Engin
     await model.evaluate(test, { batchSize: EVAL_BATCH });
     const evalSeconds = (performance.now() - started) / 1000;
 
+    // One image at a time, each a different test image, after a first call that builds the plan.
+    await model.predict(mnist.test.images.subarray(0, PIXELS));
+    const latencies: number[] = [];
+    for (let i = 0; i < PREDICT_REPEATS; i++) {
+      started = performance.now();
+      await model.predict(mnist.test.images.subarray(i * PIXELS, (i + 1) * PIXELS));
+      latencies.push(performance.now() - started);
+    }
+
     const profile = await model.profileTrainingStep(train, { batchSize: batch, repeats: PROFILE_REPEATS });
     const totalMs = profile.times.reduce((a, t) => a + t.ms, 0);
     const flopsPerStep = profile.times.reduce((a, t) => a + t.flops, 0);
@@ -84,6 +104,9 @@ export async function measureEngine(engine: Engine, mnist: Mnist, options: Engin
       final_loss: timed.finalLoss,
       eval_images: test.count,
       eval_images_per_s: test.count / evalSeconds,
+      predict_ms_p50: quantile(latencies, 0.5),
+      predict_ms_p95: quantile(latencies, 0.95),
+      predict_repeats: PREDICT_REPEATS,
       flops_per_sample: flopsPerStep / batch,
       matmul_gflops: ceiling.gflops,
       kernels: profile.times.map((t) => ({ name: t.name, ms: t.ms, gflops: t.flops / (t.ms / 1000) / 1e9, share: t.ms / totalMs })),

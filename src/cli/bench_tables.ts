@@ -8,6 +8,7 @@ export function printEngineReport(title: string, r: EngineReport): void {
   console.log(`  training   ${r.train_samples_per_s.toFixed(1)} samples/s (${r.train_gflops.toFixed(2)} GFLOP/s at ${(r.flops_per_sample / 1e6).toFixed(1)} MFLOP per sample), batch ${r.batch_size}, steady state`);
   console.log(`  evaluation ${r.eval_images_per_s.toFixed(1)} images/s (${r.eval_images} images, batch 500)`);
   console.log(`  first step ${r.first_step_seconds.toFixed(2)} s (pipeline compilation included)`);
+  console.log(`  predict one image: p50 ${r.predict_ms_p50.toFixed(2)} ms, p95 ${r.predict_ms_p95.toFixed(2)} ms (${r.predict_repeats} calls)`);
   console.log(`  ceiling    ${r.matmul_gflops.toFixed(2)} GFLOP/s (register-blocked vec4 matmul, 1024³); training reaches ${((100 * r.train_gflops) / r.matmul_gflops).toFixed(0)}% of it`);
   for (const d of r.autotune) {
     const times = Object.entries(d.ms).map(([variant, ms]) => `${variant} ${ms.toFixed(1)} ms`).join(', ');
