@@ -5,7 +5,10 @@
 // the updated parameters and the updated running statistics.
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { Adam, Dataset, decodeSafetensors, learningRates, loadWeights, readFloat32, readInt64, saveWeights, smallResNet, type BufferTensor } from '../src/index';
+import {
+  AdaptiveAvgPool2d, Adam, BatchNorm2d, Conv2d, Dataset, Dropout, Flatten, Linear, MaxPool2d, ReLU, Residual, Sequential, decodeSafetensors,
+  learningRates, loadWeights, readFloat32, readInt64, saveWeights, smallResNet, type BufferTensor,
+} from '../src/index';
 import { loadMnistFromPackage } from '../src/data/mnist_node';
 import type { Mnist } from '../src/data/mnist';
 import { expectClose, F32 } from './support/compare';
@@ -42,6 +45,21 @@ describe('a PyTorch-trained small ResNet', () => {
     // All 10,000 test predictions are compared by test/eval_cli.test.ts, through `npm run eval -- --model small-resnet`.
     expect(Buffer.from(await saveWeights(model)).equals(Buffer.from(bytes))).toBe(true);
     await model.dispose();
+  });
+});
+
+describe('the README\'s port of the PyTorch module', () => {
+  test('builds the same network as smallResNet: names, shapes and initial values', async () => {
+    const engine = await testEngine();
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    const code = readme.split('as `smallResNet` builds it:')[1].split('```js\n')[1].split('```')[0];
+    const layers = { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Linear, MaxPool2d, ReLU, Residual, Sequential };
+    const build = new Function('engine', ...Object.keys(layers), `${code}\nreturn model;`);
+    const ported = build(engine, ...Object.values(layers)) as Sequential;
+    const built = smallResNet(engine);
+    expect(ported.layout.entries.map((e) => [e.name, e.spec.shape])).toEqual(built.layout.entries.map((e) => [e.name, e.spec.shape]));
+    expect(await ported.stateDict()).toEqual(await built.stateDict());
+    await Promise.all([ported.dispose(), built.dispose()]);
   });
 });
 
