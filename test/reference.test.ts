@@ -2,6 +2,7 @@
 // passes are the true derivatives of its forward passes, and the GPU tests compare against the truth.
 import { describe, expect, test } from 'vitest';
 import * as ops from './reference/ops';
+import * as act from './reference/activations';
 import { Random } from '../src/random';
 
 const random = new Random(7);
@@ -125,5 +126,38 @@ describe('float64 reference: backward passes equal finite differences', () => {
     const { loss, grad } = ops.softmaxCrossEntropy(1, 3, Float64Array.from([1000, -1000, 999]), [2]);
     expect(loss).toBeCloseTo(Math.log(1 + Math.exp(1)) , 10);
     expect(grad.every(Number.isFinite)).toBe(true);
+  });
+  // Inputs across each function's range, kept 0.01 away from its kinks (0, ±3) where finite differences straddle them.
+  const activationInputs = () => Float64Array.from([...rand(40).map((v) => v * 6), -9, -4.5, -2.9, -0.02, 0.03, 2.95, 3.1, 7.5])
+    .map((v) => ([0, -3, 3].some((k) => Math.abs(v - k) < 0.01) ? v + 0.02 : v));
+  test.each([
+    ['sigmoid', act.sigmoid], ['tanh', act.tanh], ['leaky_relu 0.01', act.leakyRelu(0.01)], ['leaky_relu −0.3', act.leakyRelu(-0.3)],
+    ['elu 1', act.elu(1)], ['elu 0.5', act.elu(0.5)], ['gelu', act.gelu], ['gelu tanh', act.geluTanh], ['silu', act.silu], ['hardswish', act.hardswish],
+  ] as const)('%s', (_, fn) => {
+    const x = activationInputs();
+    const gy = rand(x.length);
+    checkGradient('input', (v) => dot(act.forward(fn, v), gy), x, act.backward(fn, x, gy));
+  });
+
+  test('erf: known values, odd symmetry, and its derivative 2/√π·e^(−x²)', () => {
+    expect(act.erf(0.5)).toBeCloseTo(0.5204998778130465, 15);
+    expect(act.erf(1)).toBeCloseTo(0.8427007929497149, 15);
+    expect(act.erf(2)).toBeCloseTo(0.9953222650189527, 15);
+    expect(act.erf(-1)).toBe(-act.erf(1));
+    const x = Float64Array.from([-3.2, -1.1, -0.2, 0.05, 0.7, 1.9, 4.1]);
+    checkGradient('erf', (v) => v.reduce((s, xi) => s + act.erf(xi), 0), x, x.map((v) => (2 / Math.sqrt(Math.PI)) * Math.exp(-v * v)));
+  });
+
+  test('softmax', () => {
+    const features = 6;
+    const x = rand(3 * features).map((v) => v * 4);
+    const gy = rand(x.length);
+    checkGradient('input', (v) => dot(act.softmax(features, v), gy), x, act.softmaxBackward(features, act.softmax(features, x), gy));
+  });
+
+  test('softmax stays finite for huge logits', () => {
+    const y = act.softmax(3, Float64Array.from([1000, -1000, 999]));
+    expect(y[0]).toBeCloseTo(1 / (1 + Math.exp(-1)), 12);
+    expect(y.every(Number.isFinite)).toBe(true);
   });
 });
