@@ -43,3 +43,11 @@ export function slidingOutput(where: string, input: readonly number[], size: num
   }
   return Math.floor((padded - kernel) / stride) + 1;
 }
+
+/** A finite number option (an activation's slope or scale); `defaultNote` says PyTorch's default. */
+export function finiteNumber(where: string, name: string, value: unknown, defaultNote: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new ConfigError(where, `${name} is ${String(value)}`, `${name} must be a finite number (${defaultNote}).`);
+  }
+  return value;
+}

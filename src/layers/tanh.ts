@@ -1,0 +1,12 @@
+// Tanh: PyTorch's nn.Tanh.
+import { ElementwiseActivation } from './elementwise_activation';
+
+export class Tanh extends ElementwiseActivation {
+  readonly kind = 'Tanh';
+  protected readonly function = 'tanh';
+  protected readonly flopsPerElement = 6;
+
+  constructor(options: { name?: string } = {}) {
+    super(options.name);
+  }
+}
