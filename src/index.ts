@@ -14,6 +14,7 @@ export { ELU, type ELUOptions } from './layers/elu';
 export { GELU, type GELUOptions } from './layers/gelu';
 export { SiLU } from './layers/silu';
 export { Hardswish } from './layers/hardswish';
+export { Softmax, type SoftmaxOptions } from './layers/softmax';
 export { Dropout, type DropoutOptions } from './layers/dropout';
 export { AdaptiveAvgPool2d, type AdaptiveAvgPool2dOptions } from './layers/adaptive_avg_pool2d';
 export { Flatten } from './layers/flatten';
