@@ -1,5 +1,5 @@
 // linear.wgsl (through the Linear layer) against the float64 reference.
-import { describe, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { Linear } from '../src/layers/linear';
 import { Random } from '../src/random';
 import { expectClose, f64 } from './support/compare';
@@ -27,4 +27,27 @@ describe.each([false, true])('linear (ReLU fused: %s)', (reluAfter) => {
     expectClose('weight gradient', run.grads.weight, gw);
     expectClose('bias gradient', run.grads.bias, gb);
   });
+});
+
+test.each([
+  [1, 9, 4],
+  [5, 33, 7],
+])('bias: false, batch %i, %i → %i: no bias tensor, the output and gradients of a zero bias', async (batch, inF, outF) => {
+  const engine = await testEngine();
+  const random = new Random(batch * 13 + inF);
+  const input = randomArray(random, batch * inF);
+  const weight = randomArray(random, outF * inF, -0.3, 0.3);
+  const gradOutput = randomArray(random, batch * outF);
+  const layer = new Linear({ inFeatures: inF, outFeatures: outF, bias: false });
+  expect(layer.tensors().map((t) => t.name)).toEqual(['weight']);
+  const run = await runLayer(engine, layer, { batch, inputShape: [inF], input, params: { weight }, gradOutput });
+  expectClose('output', run.output, ops.linearForward(batch, inF, outF, f64(input), f64(weight), new Float64Array(outF)));
+  const { gx, gw } = ops.linearBackward(batch, inF, outF, f64(input), f64(weight), f64(gradOutput));
+  expectClose('input gradient', run.gradInput!, gx);
+  expectClose('weight gradient', run.grads.weight, gw);
+  expect(Object.keys(run.grads)).toEqual(['weight']);
+});
+
+test('bias must be a boolean', () => {
+  expect(() => new Linear({ inFeatures: 2, outFeatures: 3, bias: 1 as unknown as boolean, name: 'fc' })).toThrow('Linear "fc": bias is 1. bias must be true or false.');
 });

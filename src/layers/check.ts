@@ -15,6 +15,13 @@ export function nonNegativeInt(where: string, name: string, value: unknown): num
   return value;
 }
 
+/** A true/false option, `fallback` when absent (PyTorch's default). */
+export function optionalBoolean(where: string, name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new ConfigError(where, `${name} is ${String(value)}`, `${name} must be true or false.`);
+  return value;
+}
+
 /** PyTorch accepts `k` or `[kh, kw]` for kernel sizes, strides and paddings; so do we. */
 export type Size2 = number | readonly [number, number];
 

@@ -1,12 +1,14 @@
-// Linear: PyTorch's nn.Linear (weight [out, in], bias [out]), with a following ReLU fused in.
+// Linear: PyTorch's nn.Linear (weight [out, in], bias [out] unless bias: false), with a following ReLU fused in.
 import type { Stage } from '../gpu/kernel';
 import { ShapeError } from '../gpu/errors';
-import { positiveInt } from './check';
+import { optionalBoolean, positiveInt } from './check';
 import { Layer, uniformFanIn, type BuildContext, type RecordedLayer, type TensorSpec } from './layer';
 
 export interface LinearOptions {
   inFeatures: number;
   outFeatures: number;
+  /** Adds a learnable bias (default true, as PyTorch); false before a BatchNorm1d, which has its own. */
+  bias?: boolean;
   name?: string;
 }
 
@@ -14,6 +16,7 @@ export class Linear extends Layer {
   readonly kind = 'Linear';
   readonly inFeatures: number;
   readonly outFeatures: number;
+  readonly bias: boolean;
   override readonly fusesActivationAfter = ['relu'];
 
   constructor(options: LinearOptions) {
@@ -21,6 +24,7 @@ export class Linear extends Layer {
     const where = `Linear${options.name ? ` "${options.name}"` : ''}`;
     this.inFeatures = positiveInt(where, 'inFeatures', options.inFeatures);
     this.outFeatures = positiveInt(where, 'outFeatures', options.outFeatures);
+    this.bias = optionalBoolean(where, 'bias', options.bias, true);
   }
 
   outputShape(input: readonly number[]): number[] {
@@ -33,10 +37,8 @@ export class Linear extends Layer {
 
   tensors(): TensorSpec[] {
     const init = uniformFanIn(this.inFeatures);
-    return [
-      { name: 'weight', shape: [this.outFeatures, this.inFeatures], init, role: 'parameter' },
-      { name: 'bias', shape: [this.outFeatures], init, role: 'parameter' },
-    ];
+    const weight: TensorSpec = { name: 'weight', shape: [this.outFeatures, this.inFeatures], init, role: 'parameter' };
+    return this.bias ? [weight, { name: 'bias', shape: [this.outFeatures], init, role: 'parameter' }] : [weight];
   }
 
   forwardFlops(): number {
@@ -47,10 +49,12 @@ export class Linear extends Layer {
     const uniforms = { batch: ctx.batch, in_features: this.inFeatures, out_features: this.outFeatures };
     const kernels = ctx.engine.kernels;
     const flops = ctx.batch * this.forwardFlops();
+    // Without a bias the kernel adds zeros: one small buffer, instead of a second family of kernels.
+    const bias = this.bias ? ctx.params.bias : ctx.memory.floats(`${ctx.label} zero bias`, this.outFeatures);
     const forward = (await kernels.get('linear', 'forward', { RELU: ctx.fusion.activationAfter === 'relu' })).bind(
       ctx.memory,
       `${ctx.label} forward`,
-      { input: ctx.input.buffer, weight: ctx.params.weight, bias: ctx.params.bias, output: ctx.output.buffer },
+      { input: ctx.input.buffer, weight: ctx.params.weight, bias, output: ctx.output.buffer },
       uniforms,
     );
     const backward: Stage[] = [];
@@ -67,7 +71,9 @@ export class Linear extends Layer {
       backward.push(
         weightGrad.bind(ctx.memory, `${ctx.label} weight gradient`, { grad_output: gradOutput, input: ctx.input.buffer, grad_weight: ctx.grads.weight }, uniforms).dispatch(this.outFeatures * this.inFeatures, 1, flops),
       );
-      backward.push(biasGrad.bind(ctx.memory, `${ctx.label} bias gradient`, { grad_output: gradOutput, grad_bias: ctx.grads.bias }, uniforms).dispatch(this.outFeatures, 1, ctx.batch * this.outFeatures));
+      if (this.bias) {
+        backward.push(biasGrad.bind(ctx.memory, `${ctx.label} bias gradient`, { grad_output: gradOutput, grad_bias: ctx.grads.bias }, uniforms).dispatch(this.outFeatures, 1, ctx.batch * this.outFeatures));
+      }
     }
     return {
       forward: [forward.dispatch(ctx.batch * this.outFeatures, 1, flops)],
