@@ -54,6 +54,62 @@ describe('float64 reference: backward passes equal finite differences', () => {
     checkGradient('input', (v) => dot(ops.maxPoolForward(s, v).y, gy), x, ops.maxPoolBackward(s, x, gy));
   });
 
+  test('pooling output sizes are PyTorch\'s (ceil mode, its dropped last window, dilation)', () => {
+    // [size, kernel, stride, padding, dilation, ceil] → length, as torch.nn.MaxPool2d gives.
+    const cases: Array<[number, number, number, number, number, boolean, number]> = [
+      [5, 2, 2, 0, 1, false, 2],
+      [5, 2, 2, 0, 1, true, 3],
+      [4, 3, 2, 0, 1, true, 2],
+      [5, 2, 2, 1, 1, true, 3], // the fourth window would start in the right padding: dropped
+      [6, 3, 2, 1, 1, true, 4],
+      [7, 3, 1, 0, 2, false, 3],
+      [8, 3, 2, 1, 2, true, 4],
+    ];
+    for (const [size, k, st, p, d, ceil, expected] of cases) expect(ops.poolOutLength(size, k, st, p, d, ceil), `${[size, k, st, p, d, ceil]}`).toBe(expected);
+  });
+
+  test.each([
+    { planes: 2, h: 7, w: 6, kh: 3, kw: 2, sh: 2, sw: 2, ph: 1, pw: 1, dh: 2, dw: 1 },
+    { planes: 1, h: 5, w: 5, kh: 2, kw: 2, sh: 2, sw: 2, ph: 1, pw: 1, ceil: true },
+    { planes: 2, h: 6, w: 7, kh: 3, kw: 3, sh: 2, sw: 2, ph: 0, pw: 1, dh: 2, dw: 2, ceil: true },
+  ])('maxpool2d with dilation and ceil mode %o', (s) => {
+    const [oh, ow] = ops.poolOutSize(s);
+    const x = rand(s.planes * s.h * s.w);
+    const gy = rand(s.planes * oh * ow);
+    checkGradient('input', (v) => dot(ops.maxPoolForward(s, v).y, gy), x, ops.maxPoolBackward(s, x, gy));
+  });
+
+  test('avgpool2d divisors are PyTorch\'s (padding counted or not, an override)', () => {
+    // One 3×3 plane of ones, kernel 2, stride 2, padding 1 (a 2×2 output): the first window holds one real element of four.
+    const s = { planes: 1, h: 3, w: 3, kh: 2, kw: 2, sh: 2, sw: 2, ph: 1, pw: 1 };
+    const ones = new Float64Array(9).fill(1);
+    expect([...ops.avgPoolForward(s, { countIncludePad: true }, ones)]).toEqual([0.25, 0.5, 0.5, 1]);
+    expect([...ops.avgPoolForward(s, { countIncludePad: false }, ones)]).toEqual([1, 1, 1, 1]);
+    expect([...ops.avgPoolForward(s, { countIncludePad: true, divisorOverride: 2 }, ones)]).toEqual([0.5, 1, 1, 2]);
+  });
+
+  test.each([
+    [{ planes: 2, h: 6, w: 5, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0 }, { countIncludePad: true }],
+    [{ planes: 1, h: 7, w: 6, kh: 3, kw: 3, sh: 2, sw: 1, ph: 1, pw: 1 }, { countIncludePad: true }],
+    [{ planes: 1, h: 7, w: 6, kh: 3, kw: 3, sh: 2, sw: 1, ph: 1, pw: 1 }, { countIncludePad: false }],
+    [{ planes: 2, h: 5, w: 5, kh: 3, kw: 2, sh: 1, sw: 2, ph: 1, pw: 0 }, { countIncludePad: false, divisorOverride: 5 }],
+  ])('avgpool2d %o %o', (s, o) => {
+    const [oh, ow] = ops.poolOutSize(s);
+    const x = rand(s.planes * s.h * s.w);
+    const gy = rand(s.planes * oh * ow);
+    checkGradient('input', (v) => dot(ops.avgPoolForward(s, o, v), gy), x, ops.avgPoolBackward(s, o, gy));
+  });
+
+  test.each([
+    { planes: 2, h: 7, w: 7, oh: 1, ow: 1 },
+    { planes: 2, h: 5, w: 7, oh: 3, ow: 4 },
+    { planes: 1, h: 3, w: 4, oh: 5, ow: 6 },
+  ])('adaptive max pooling %o', (s) => {
+    const x = rand(s.planes * s.h * s.w);
+    const gy = rand(s.planes * s.oh * s.ow);
+    checkGradient('input', (v) => dot(ops.adaptiveMaxPoolForward(s, v).y, gy), x, ops.adaptiveMaxPoolBackward(s, x, gy));
+  });
+
   test('adaptive pooling windows are PyTorch\'s (5 → 3 and 7 → 4 overlap, 3 → 5 repeats)', () => {
     const windows = (inSize: number, outSize: number) => Array.from({ length: outSize }, (_, i) => ops.adaptiveWindow(i, inSize, outSize));
     expect(windows(5, 3)).toEqual([[0, 2], [1, 4], [3, 5]]);

@@ -1,44 +1,24 @@
-// MaxPool2d: PyTorch's nn.MaxPool2d (stride defaults to the kernel size; padding counts as −∞).
-import { imageShape, nonNegativeInt, pair, positiveInt, slidingOutput, type Size2 } from './check';
-import { ConfigError } from '../gpu/errors';
+// MaxPool2d: PyTorch's nn.MaxPool2d (stride defaults to the kernel size; padding counts as −∞; dilation
+// spreads the window; ceilMode rounds the output size up, as PyTorch's).
 import { Layer, type BuildContext, type RecordedLayer } from './layer';
+import { poolingOutputShape, poolingWindow, type PoolingWindow, type PoolingWindowOptions } from './pooling_window';
 
-export interface MaxPool2dOptions {
-  kernelSize: Size2;
-  stride?: Size2;
-  padding?: Size2;
+export interface MaxPool2dOptions extends PoolingWindowOptions {
   name?: string;
 }
 
 export class MaxPool2d extends Layer {
   readonly kind = 'MaxPool2d';
-  readonly kernel: [number, number];
-  readonly stride: [number, number];
-  readonly padding: [number, number];
+  readonly window: PoolingWindow;
   override readonly fusesMaskBefore = ['relu'];
 
   constructor(options: MaxPool2dOptions) {
     super(options.name);
-    const where = `MaxPool2d${options.name ? ` "${options.name}"` : ''}`;
-    this.kernel = pair(where, 'kernelSize', options.kernelSize, positiveInt);
-    this.stride = pair(where, 'stride', options.stride ?? options.kernelSize, positiveInt);
-    this.padding = pair(where, 'padding', options.padding ?? 0, nonNegativeInt);
-    for (const axis of [0, 1]) {
-      // PyTorch's rule: a window must always hold at least one real element.
-      if (this.padding[axis] * 2 > this.kernel[axis]) {
-        throw new ConfigError(where, `padding ${this.padding[axis]} is more than half the kernel ${this.kernel[axis]}`, 'Use padding ≤ kernelSize / 2.');
-      }
-    }
+    this.window = poolingWindow(this.where(), options);
   }
 
   outputShape(input: readonly number[]): number[] {
-    const where = `MaxPool2d${this.name ? ` "${this.name}"` : ''}`;
-    const [c, h, w] = imageShape(where, input);
-    return [
-      c,
-      slidingOutput(where, input, h, this.kernel[0], this.stride[0], this.padding[0], 'height'),
-      slidingOutput(where, input, w, this.kernel[1], this.stride[1], this.padding[1], 'width'),
-    ];
+    return poolingOutputShape(this.where(), input, this.window);
   }
 
   async build(ctx: BuildContext): Promise<RecordedLayer> {
@@ -46,9 +26,10 @@ export class MaxPool2d extends Layer {
     const [, outH, outW] = ctx.output.shape;
     const planes = ctx.batch * c;
     const uniforms = { planes, in_h: inH, in_w: inW, out_h: outH, out_w: outW };
+    const { kernel, stride, padding, dilation } = this.window;
     const geometry = {
-      KERNEL_H: this.kernel[0], KERNEL_W: this.kernel[1], STRIDE_H: this.stride[0], STRIDE_W: this.stride[1],
-      PAD_H: this.padding[0], PAD_W: this.padding[1],
+      KERNEL_H: kernel[0], KERNEL_W: kernel[1], STRIDE_H: stride[0], STRIDE_W: stride[1],
+      PAD_H: padding[0], PAD_W: padding[1], DILATION_H: dilation[0], DILATION_W: dilation[1],
     };
     const argmax = ctx.memory.createBuffer(`${ctx.label} argmax`, planes * outH * outW * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
     const forward = (await ctx.engine.kernels.get('maxpool2d', 'forward', geometry)).bind(
