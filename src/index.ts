@@ -6,6 +6,8 @@ export {
 export { Conv2d, type Conv2dOptions } from './layers/conv2d';
 export { Linear, type LinearOptions } from './layers/linear';
 export { MaxPool2d, type MaxPool2dOptions } from './layers/maxpool2d';
+export { AvgPool2d, type AvgPool2dOptions } from './layers/avgpool2d';
+export { type PoolingWindowOptions } from './layers/pooling_window';
 export { ReLU } from './layers/relu';
 export { Sigmoid } from './layers/sigmoid';
 export { Tanh } from './layers/tanh';

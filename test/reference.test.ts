@@ -86,6 +86,10 @@ describe('float64 reference: backward passes equal finite differences', () => {
     expect([...ops.avgPoolForward(s, { countIncludePad: true }, ones)]).toEqual([0.25, 0.5, 0.5, 1]);
     expect([...ops.avgPoolForward(s, { countIncludePad: false }, ones)]).toEqual([1, 1, 1, 1]);
     expect([...ops.avgPoolForward(s, { countIncludePad: true, divisorOverride: 2 }, ones)]).toEqual([0.5, 1, 1, 2]);
+    // Ceil mode, 6×6 ones, kernel 3, stride 2, padding 1: the last window (rows 5..7) overhangs the right
+    // padding (row 6) and beyond; PyTorch counts it up to the padding's edge: 2 rows, 1 real.
+    const ceil = { planes: 1, h: 6, w: 6, kh: 3, kw: 3, sh: 2, sw: 2, ph: 1, pw: 1, ceil: true };
+    expect(ops.avgPoolForward(ceil, { countIncludePad: true }, new Float64Array(36).fill(1))[15]).toBe(0.25);
   });
 
   test.each([
@@ -93,6 +97,7 @@ describe('float64 reference: backward passes equal finite differences', () => {
     [{ planes: 1, h: 7, w: 6, kh: 3, kw: 3, sh: 2, sw: 1, ph: 1, pw: 1 }, { countIncludePad: true }],
     [{ planes: 1, h: 7, w: 6, kh: 3, kw: 3, sh: 2, sw: 1, ph: 1, pw: 1 }, { countIncludePad: false }],
     [{ planes: 2, h: 5, w: 5, kh: 3, kw: 2, sh: 1, sw: 2, ph: 1, pw: 0 }, { countIncludePad: false, divisorOverride: 5 }],
+    [{ planes: 1, h: 6, w: 7, kh: 3, kw: 3, sh: 2, sw: 2, ph: 1, pw: 1, ceil: true }, { countIncludePad: true }],
   ])('avgpool2d %o %o', (s, o) => {
     const [oh, ow] = ops.poolOutSize(s);
     const x = rand(s.planes * s.h * s.w);
