@@ -19,6 +19,8 @@ export { Hardswish } from './layers/hardswish';
 export { Softmax, type SoftmaxOptions } from './layers/softmax';
 export { Dropout, type DropoutOptions } from './layers/dropout';
 export { AdaptiveAvgPool2d, type AdaptiveAvgPool2dOptions } from './layers/adaptive_avg_pool2d';
+export { AdaptiveMaxPool2d, type AdaptiveMaxPool2dOptions } from './layers/adaptive_max_pool2d';
+export { type AdaptiveOutputSize } from './layers/adaptive_output_size';
 export { Flatten, type FlattenOptions } from './layers/flatten';
 export { BatchNorm2d, type BatchNorm2dOptions } from './layers/batchnorm2d';
 export { Residual, type ResidualOptions } from './layers/residual';

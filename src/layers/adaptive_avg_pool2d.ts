@@ -1,12 +1,11 @@
 // AdaptiveAvgPool2d: PyTorch's nn.AdaptiveAvgPool2d. The output size is fixed and the windows adapt to
 // the input; outputSize 1 is global average pooling. A null side keeps that input dimension, as PyTorch's None.
-import { imageShape, positiveInt } from './check';
-import { ConfigError } from '../gpu/errors';
+import { adaptiveOutputShape, adaptiveOutputSize, type AdaptiveOutputSize } from './adaptive_output_size';
 import { Layer, type BuildContext, type RecordedLayer } from './layer';
 
 export interface AdaptiveAvgPool2dOptions {
   /** The output's [height, width], or one number for both; a null side keeps the input's size there. */
-  outputSize: number | readonly [number | null, number | null];
+  outputSize: AdaptiveOutputSize;
   name?: string;
 }
 
@@ -17,22 +16,11 @@ export class AdaptiveAvgPool2d extends Layer {
 
   constructor(options: AdaptiveAvgPool2dOptions) {
     super(options.name);
-    const size = options.outputSize;
-    const side = (name: string, value: unknown) => (value === null ? null : positiveInt(this.where(), name, value));
-    if (Array.isArray(size)) {
-      if (size.length !== 2) {
-        throw new ConfigError(this.where(), `outputSize has ${size.length} values`, 'Give one number or two: [height, width] (null keeps that side).');
-      }
-      this.outputSize = [side('outputSize[0]', size[0]), side('outputSize[1]', size[1])];
-    } else {
-      const both = positiveInt(this.where(), 'outputSize', size);
-      this.outputSize = [both, both];
-    }
+    this.outputSize = adaptiveOutputSize(this.where(), options.outputSize);
   }
 
   outputShape(input: readonly number[]): number[] {
-    const [c, h, w] = imageShape(this.where(), input);
-    return [c, this.outputSize[0] ?? h, this.outputSize[1] ?? w];
+    return adaptiveOutputShape(this.where(), input, this.outputSize);
   }
 
   forwardFlops(input: readonly number[]): number {
