@@ -23,6 +23,8 @@ export { AdaptiveMaxPool2d, type AdaptiveMaxPool2dOptions } from './layers/adapt
 export { type AdaptiveOutputSize } from './layers/adaptive_output_size';
 export { Flatten, type FlattenOptions } from './layers/flatten';
 export { BatchNorm2d, type BatchNorm2dOptions } from './layers/batchnorm2d';
+export { BatchNorm1d, type BatchNorm1dOptions } from './layers/batchnorm1d';
+export { BatchNorm, type BatchNormOptions } from './layers/batchnorm';
 export { Residual, type ResidualOptions } from './layers/residual';
 export {
   Layer, NO_FUSION, uniformFanIn,

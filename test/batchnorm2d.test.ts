@@ -122,7 +122,7 @@ describe('batchnorm2d options', () => {
   });
 
   test('options are checked', () => {
-    expect(() => new BatchNorm2d({ numFeatures: 0 })).toThrow('numFeatures must be a positive integer');
+    expect(() => new BatchNorm2d({ numFeatures: 0, name: 'bn' })).toThrow('BatchNorm2d "bn": numFeatures is 0. numFeatures must be a positive integer');
     expect(() => new BatchNorm2d({ numFeatures: 2, momentum: 2 })).toThrow('momentum must be a number in [0, 1]');
     expect(() => new BatchNorm2d({ numFeatures: 2, eps: 0 })).toThrow('eps must be a finite number > 0');
     expect(() => new BatchNorm2d({ numFeatures: 2, name: 'bn' }).outputShape([3, 4, 4])).toThrow('BatchNorm2d "bn": got shape [3, 4, 4], expected [2, height, width]');
