@@ -7,6 +7,7 @@ import type { Engine } from './gpu/engine';
 import { ConfigError } from './gpu/errors';
 import type { BoundOptimizer, Optimizer } from './optim/optimizer';
 import { LearningRate, learningRates, type ScheduleName } from './optim/schedule';
+import type { TensorEntry } from './tensor_layout';
 
 /** Where a run of fit() stands: enough to continue it exactly (saved in checkpoints). */
 export interface TrainingRun {
@@ -26,6 +27,8 @@ export interface TrainingRun {
 export interface TrainableBuffers {
   params: GPUBuffer;
   grads: GPUBuffer;
+  /** Where each parameter lies in params (for parameter groups). */
+  parameters: readonly TensorEntry[];
 }
 
 interface Compiled {

@@ -1,5 +1,5 @@
 // Checkpoints: weights round trip into a fresh model with identical predictions; a run interrupted
-// mid-epoch and resumed from its checkpoint (Adam and SGD; a network with BatchNorm, a residual block and
+// mid-epoch and resumed from its checkpoint (Adam, AdamW with parameter groups and SGD; a network with BatchNorm, a residual block and
 // Dropout under a cosine schedule) gives the uninterrupted run's loss curve, final weights and buffers,
 // bit for bit; checkpoint-specific bad files are refused with the model untouched; files
 // in Node are written atomically.
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import {
-  Adam, CheckpointError, ConfigError, SGD, decodeSafetensors, encodeSafetensors, loadCheckpoint, loadWeights, readFloat32, readInt64,
+  Adam, AdamW, CheckpointError, ConfigError, SGD, decodeSafetensors, encodeSafetensors, loadCheckpoint, loadWeights, readFloat32, readInt64,
   saveCheckpoint, saveWeights, type CheckpointErrorReason, type Engine, type FitOptions, type Optimizer, type Sequential, type TrainingLog,
 } from '../src/index';
 import { loadCheckpointFile, saveCheckpointFile, writeFileAtomic } from '../src/node';
@@ -46,6 +46,7 @@ describe.each<[string, () => Optimizer, (engine: Engine, seed: number) => Sequen
   ['Adam', () => new Adam({ lr: 0.005, weightDecay: 1e-3 }), tinyCnn, 'constant'],
   ['SGD with Nesterov momentum', () => new SGD({ lr: 0.05, momentum: 0.9, nesterov: true }), tinyCnn, 'constant'],
   ['Adam, a cosine schedule, BatchNorm, a residual block and Dropout', () => new Adam({ lr: 0.01 }), tinyResNet, 'cosine'],
+  ['AdamW with no decay for biases and BatchNorm weights, on a residual network', () => new AdamW({ lr: 0.01, weightDecay: 0.05, groups: [{ params: (p) => p.name.endsWith('.bias') || p.layer.kind.startsWith('BatchNorm'), weightDecay: 0 }] }), tinyResNet, 'cosine'],
 ])('resuming mid-epoch with %s', (_, optimizer, tinyCnn, schedule) => {
   // 12 steps an epoch; interrupted at step 9 of epoch 1, resumed through epoch 2.
   const options: FitOptions = { epochs: 2, batchSize: 10, seed: 21, logEvery: 3, schedule };
