@@ -9,7 +9,7 @@ import { positiveInt } from './layers/check';
 import { SoftmaxCrossEntropy } from './loss';
 import type { Sequential } from './model';
 import type { BoundOptimizer } from './optim/optimizer';
-import { checkSchedule, learningRates, type LearningRate, type ScheduleName } from './optim/schedule';
+import { checkSchedule, learningRates, type LearningRate, type ScheduleName, type ScheduleParameters } from './optim/schedule';
 import type { Stage } from './gpu/kernel';
 import type { Plan } from './plan';
 import { Random } from './random';
@@ -36,7 +36,7 @@ export interface Progress {
   etaSeconds: number;
 }
 
-export interface FitOptions {
+export interface FitOptions extends ScheduleParameters {
   epochs?: number;
   batchSize?: number;
   /** Reshuffle every epoch (default true), from `seed`. */
@@ -61,8 +61,11 @@ export interface FitOptions {
    */
   resume?: boolean;
   /**
-   * The learning-rate schedule over the run, stepped after every optimizer step: 'constant' (default), or
-   * 'cosine' (PyTorch's CosineAnnealingLR with T_max = the run's steps, epochs × steps per epoch, and eta_min 0).
+   * The learning-rate schedule over the run, stepped after every optimizer step (see learningRates):
+   * 'constant' (default); 'cosine' (PyTorch's CosineAnnealingLR with T_max = the run's steps, epochs × steps
+   * per epoch, and eta_min 0); 'step' (StepLR: `stepSize` steps, `gamma` default 0.1); 'warmup-cosine'
+   * (LinearLR from `warmupStartFactor`, default 1/3, over `warmupSteps`, then CosineAnnealingLR to 0 over
+   * the rest, as SequentialLR chains them).
    */
   schedule?: ScheduleName;
 }
@@ -164,8 +167,9 @@ export class Trainer {
     const maxSteps = options.maxSteps === undefined ? Infinity : positiveInt('Sequential.fit', 'maxSteps', options.maxSteps);
     const seed = options.seed ?? 0;
     const shuffle = options.shuffle !== false;
-    const schedule = checkSchedule('Sequential.fit', options.schedule ?? 'constant');
     const stepsPerEpoch = this.stepsPerEpoch;
+    const { stepSize, gamma, warmupSteps, warmupStartFactor } = options;
+    const schedule = checkSchedule('Sequential.fit', options.schedule ?? 'constant', { stepSize, gamma, warmupSteps, warmupStartFactor }, epochs * stepsPerEpoch);
     const state = this.model.state;
     this.optimizer.refresh();
     // Where this call starts within its run: 0 for a new run, the run's position when resuming.

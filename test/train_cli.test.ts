@@ -53,7 +53,7 @@ describe('npm run train', () => {
     [['--adapter', 'cuda'], /--adapter is "cuda"; it must be one of auto, lavapipe, swiftshader, gpu/],
     [['--limit', '10'], /--batch-size 50 is larger than --limit 10/],
     [['--model', 'resnet50'], /--model is "resnet50"; it must be one of reference, small-resnet/],
-    [['--schedule', 'step'], /--schedule is "step"; it must be one of constant, cosine/],
+    [['--schedule', 'linear'], /--schedule is "linear"; it must be one of constant, cosine, step, warmup-cosine/],
   ])('rejects %j with exit code 2 and the list of options', async (args, message) => {
     const { code, stdout, stderr } = await cli(args);
     expect(code).toBe(2);
