@@ -44,7 +44,7 @@ test('weights saved and loaded into a fresh model give identical predictions', a
 
 describe.each<[string, () => Optimizer, (engine: Engine, seed: number) => Sequential, FitOptions]>([
   ['Adam', () => new Adam({ lr: 0.005, weightDecay: 1e-3 }), tinyCnn, { schedule: 'constant' }],
-  ['SGD with Nesterov momentum and a step schedule', () => new SGD({ lr: 0.05, momentum: 0.9, nesterov: true }), tinyCnn, { schedule: 'step', stepSize: 5, gamma: 0.5 }],
+  ['SGD with Nesterov momentum, a step schedule and gradient clipping', () => new SGD({ lr: 0.05, momentum: 0.9, nesterov: true }), tinyCnn, { schedule: 'step', stepSize: 5, gamma: 0.5, clipGradNorm: 0.5 }],
   ['Adam, a cosine schedule, BatchNorm, a residual block and Dropout', () => new Adam({ lr: 0.01 }), tinyResNet, { schedule: 'cosine' }],
   [
     'AdamW with no decay for biases and BatchNorm weights and warm-up + cosine, on a residual network',
@@ -105,7 +105,7 @@ test('resuming with another seed or batch size is refused before any step', asyn
   data.dispose();
 });
 
-test('resuming with other schedule parameters is refused, also from a checkpoint', async () => {
+test('resuming with other schedule parameters or gradient clipping is refused, also from a checkpoint', async () => {
   const engine = await testEngine();
   const data = tinyDigits(engine, 40, 3);
   const model = tinyCnn(engine, 5);
@@ -117,6 +117,7 @@ test('resuming with other schedule parameters is refused, also from a checkpoint
   await loadCheckpoint(resumed, await saveCheckpoint(model));
   for (const m of [model, resumed]) {
     await expect(m.fit(data, { ...run, gamma: 0.25, resume: true })).rejects.toThrow('schedule step (stepSize 4, gamma 0.5) over 12 steps; this call has seed 1, batch size 10, 40 samples, shuffle true, schedule step (stepSize 4, gamma 0.25) over 12 steps');
+    await expect(m.fit(data, { ...run, clipGradNorm: 1, resume: true })).rejects.toThrow('gamma 0.5) over 12 steps; this call has seed 1, batch size 10, 40 samples, shuffle true, schedule step (stepSize 4, gamma 0.5) over 12 steps, gradients clipped to norm 1');
     await expect(m.fit(data, { ...run, schedule: 'warmup-cosine', stepSize: undefined, gamma: undefined, warmupSteps: 4, resume: true })).rejects.toThrow(ConfigError);
     expect(m.step).toBe(2);
   }
@@ -147,6 +148,7 @@ describe('bad checkpoints leave the model as it was', () => {
     ['a step schedule without its parameters', 'bad-metadata', (c) => edit(c, (_, m) => void (m['run.schedule'] = 'step'))],
     ['a parameter of another schedule', 'bad-metadata', (c) => edit(c, (_, m) => void (m['run.schedule.gamma'] = '0.5'))],
     ['a warm-up as long as the run', 'bad-metadata', (c) => edit(c, (_, m) => void Object.assign(m, { 'run.schedule': 'warmup-cosine', 'run.schedule.warmup_steps': m['run.total_steps'], 'run.schedule.start_factor': '0.5' }))],
+    ['a clipping norm of 0', 'bad-metadata', (c) => edit(c, (_, m) => void (m['run.clip_grad_norm'] = '0'))],
     ['a run of no steps', 'bad-metadata', (c) => edit(c, (_, m) => void (m['run.total_steps'] = '0'))],
     ['a position that contradicts the step', 'bad-metadata', (c) => edit(c, (_, m) => void (m['run.epoch_step'] = '1'))],
     ['a missing moment', 'missing-tensor', (c) => edit(c, (t) => void t.delete('optimizer.exp_avg_sq.fc.bias'))],

@@ -5,43 +5,26 @@
 import { describe, expect, test } from 'vitest';
 import { BufferGroup } from '../src/gpu/buffer_group';
 import { ConfigError } from '../src/gpu/errors';
-import { BatchNorm2d } from '../src/layers/batchnorm2d';
-import { Linear } from '../src/layers/linear';
 import { Adam, AdamW } from '../src/optim/adam';
 import type { Optimizer } from '../src/optim/optimizer';
 import type { ParamGroup } from '../src/optim/param_groups';
 import { SGD } from '../src/optim/sgd';
 import { Random } from '../src/random';
-import { TensorLayout, type TensorEntry } from '../src/tensor_layout';
+import type { TensorEntry } from '../src/tensor_layout';
 import { expectClose, f64 } from './support/compare';
-import { randomArray, testEngine } from './support/gpu';
+import { testEngine } from './support/gpu';
+import { awkwardLayout, onParameters } from './support/parameter_layout';
 import * as ops from './reference/ops';
 
 const STEPS = 4;
 /** The learning rate of step t (1-based), as a schedule would set it: the update must read it every step. */
 const rateAt = (lr: number, t: number) => lr * (1 - 0.2 * (t - 1));
 
-/** Parameters of 1, 63, 1000 and 28938 elements (with biases of 1, 9, 1000 and 53), each on its aligned offset. */
-const layout = new TensorLayout(
-  [
-    new Linear({ inFeatures: 1, outFeatures: 1, name: 'tiny' }),
-    new Linear({ inFeatures: 7, outFeatures: 9, name: 'odd' }),
-    new BatchNorm2d({ numFeatures: 1000, name: 'norm' }),
-    new Linear({ inFeatures: 546, outFeatures: 53, name: 'wide' }),
-  ],
-  [[1], [7], [1000, 1, 1], [546]],
-);
+const layout = awkwardLayout;
 const count = layout.parameterWords;
 
 /** The usual "no decay for biases and normalisation weights". */
 const noDecay: ParamGroup = { params: (p) => p.name.endsWith('.bias') || p.layer.kind.startsWith('BatchNorm'), weightDecay: 0 };
-
-/** Random values in every parameter and 0 in the gaps, as the model's gradient buffer holds them. */
-function onParameters(random: Random): Float32Array {
-  const values = new Float32Array(count);
-  for (const e of layout.parameters) values.set(randomArray(random, e.size), e.offset);
-  return values;
-}
 
 async function runOptimizer(optimizer: Optimizer, params: Float32Array, grads: Float32Array[]): Promise<Float32Array> {
   const engine = await testEngine();

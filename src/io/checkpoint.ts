@@ -8,6 +8,7 @@
 import { ConfigError } from '../gpu/errors';
 import type { Sequential } from '../model';
 import type { BoundOptimizer, OptimizerScalar } from '../optim/optimizer';
+import { checkMaxNorm } from '../optim/clip_grad_norm';
 import { checkSchedule, PARAMETERS, SCHEDULES, type Schedule, type ScheduleName, type ScheduleParameters } from '../optim/schedule';
 import type { TensorEntry } from '../tensor_layout';
 import type { TrainingRun } from '../training_state';
@@ -199,6 +200,7 @@ function runMetadata(run: TrainingRun, step: number): Record<string, string> {
     'run.schedule': run.schedule.name,
     ...scheduleMetadata(run.schedule),
     'run.total_steps': String(run.totalSteps),
+    ...(run.clipGradNorm === undefined ? {} : { 'run.clip_grad_norm': String(run.clipGradNorm) }),
     // For people: epochs finished, and steps into the next one.
     'run.epoch': String(Math.floor(runStep / stepsPerEpoch)),
     'run.epoch_step': String(runStep % stepsPerEpoch),
@@ -221,6 +223,7 @@ function readRun(meta: Record<string, string>, step: number, fail: Fail): Traini
     totalSteps: integer(meta, 'run.total_steps', 2 ** 32 - 1, fail, 1),
   };
   run.schedule = readSchedule(meta, run.totalSteps, fail);
+  if (meta['run.clip_grad_norm'] !== undefined) run.clipGradNorm = readMaxNorm(meta['run.clip_grad_norm'], fail);
   if (run.batchSize > run.samples) fail('bad-metadata', `__metadata__ "run.batch_size" ${run.batchSize} is more than "run.samples" ${run.samples}`);
   const position = runMetadata(run, step);
   for (const key of ['run.epoch', 'run.epoch_step']) {
@@ -252,6 +255,15 @@ function readSchedule(meta: Record<string, string>, totalSteps: number, fail: Fa
     return checkSchedule('checkpoint', name, parameters, totalSteps);
   } catch (e) {
     if (e instanceof ConfigError) return fail('bad-metadata', `__metadata__ "run.schedule": ${e.message}`);
+    throw e;
+  }
+}
+
+function readMaxNorm(text: string, fail: Fail): number {
+  try {
+    return checkMaxNorm('checkpoint', text.trim() === '' ? NaN : Number(text));
+  } catch (e) {
+    if (e instanceof ConfigError) return fail('bad-metadata', `__metadata__ "run.clip_grad_norm" is "${text}"; expected a positive finite number`);
     throw e;
   }
 }
