@@ -1,8 +1,9 @@
 // Adam with PyTorch's semantics (torch.optim.Adam): L2 weight decay added to the gradient,
 // bias-corrected moments, eps added after the square root of the corrected second moment.
-// Runs over the whole contiguous parameter buffer in one dispatch.
+// With `decoupled`, torch.optim.AdamW: the weight decay shrinks the parameter (p ← p − lr·wd·p) before
+// the update instead of entering the gradient. Runs over the whole contiguous parameter buffer in one dispatch.
 
-struct Params { count: u32, beta1: f32, beta2: f32, eps: f32, weight_decay: f32 }
+struct Params { count: u32, beta1: f32, beta2: f32, eps: f32, decoupled: u32 }
 
 override WORKGROUP_SIZE: u32 = 64;
 
@@ -17,6 +18,8 @@ struct AdamState { step: u32, beta1_power: f32, beta2_power: f32 }
 @group(0) @binding(5) var<storage, read_write> state: AdamState;
 // This step's learning rate, from the schedule (shaders/schedule.wgsl).
 @group(0) @binding(6) var<storage, read> rate: f32;
+// Each element's weight decay (parameter groups), written once when the optimizer is bound.
+@group(0) @binding(7) var<storage, read> weight_decay: array<f32>;
 
 @compute @workgroup_size(1)
 fn tick() {
@@ -30,7 +33,10 @@ fn tick() {
 fn update(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let i = gid.x + gid.z * groups.x * WORKGROUP_SIZE;
   if (i >= p.count) { return; }
-  let g = grad[i] + p.weight_decay * param[i];
+  let decoupled = p.decoupled != 0u;
+  let decay = weight_decay[i];
+  let g = grad[i] + select(decay * param[i], 0.0, decoupled);
+  let x = select(param[i], param[i] * (1.0 - rate * decay), decoupled);
   let m = p.beta1 * exp_avg[i] + (1.0 - p.beta1) * g;
   let v = p.beta2 * exp_avg_sq[i] + (1.0 - p.beta2) * g * g;
   exp_avg[i] = m;
@@ -38,5 +44,5 @@ fn update(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) gr
   let bias_correction1 = 1.0 - state.beta1_power;
   let bias_correction2 = 1.0 - state.beta2_power;
   let denom = sqrt(v) / sqrt(bias_correction2) + p.eps;
-  param[i] -= (rate / bias_correction1) * m / denom;
+  param[i] = x - (rate / bias_correction1) * m / denom;
 }

@@ -2,7 +2,7 @@
 // the momentum buffer starts as the first gradient, then buf = μ·buf + (1 − dampening)·g;
 // Nesterov uses g + μ·buf.
 
-struct Params { count: u32, momentum: f32, dampening: f32, weight_decay: f32, nesterov: u32 }
+struct Params { count: u32, momentum: f32, dampening: f32, nesterov: u32 }
 
 override WORKGROUP_SIZE: u32 = 64;
 
@@ -13,6 +13,8 @@ override WORKGROUP_SIZE: u32 = 64;
 @group(0) @binding(4) var<storage, read_write> step: u32;
 // This step's learning rate, from the schedule (shaders/schedule.wgsl).
 @group(0) @binding(5) var<storage, read> rate: f32;
+// Each element's weight decay (parameter groups), written once when the optimizer is bound.
+@group(0) @binding(6) var<storage, read> weight_decay: array<f32>;
 
 @compute @workgroup_size(1)
 fn tick() {
@@ -23,7 +25,7 @@ fn tick() {
 fn update(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let i = gid.x + gid.z * groups.x * WORKGROUP_SIZE;
   if (i >= p.count) { return; }
-  var g = grad[i] + p.weight_decay * param[i];
+  var g = grad[i] + weight_decay[i] * param[i];
   if (p.momentum != 0.0) {
     var buf = g;
     if (step > 1u) { buf = p.momentum * momentum_buffer[i] + (1.0 - p.dampening) * g; }

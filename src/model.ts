@@ -84,7 +84,7 @@ export class Sequential {
     const initial = this.layout.initialValues(options.seed ?? 0);
     engine.write(this.params, 0, initial.params);
     engine.write(this.buffers, 0, initial.buffers);
-    this.state = new TrainingState(engine, this.memory, { params: this.params, grads: this.grads });
+    this.state = new TrainingState(engine, this.memory, { params: this.params, grads: this.grads, parameters: this.layout.parameters });
   }
 
   /** Throws DisposedError after dispose(), or the engine's error if its device was lost. */

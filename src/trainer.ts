@@ -8,8 +8,9 @@ import { ConfigError, KernelError, NonFiniteLossError } from './gpu/errors';
 import { positiveInt } from './layers/check';
 import { SoftmaxCrossEntropy } from './loss';
 import type { Sequential } from './model';
+import { checkMaxNorm, GradientClipping } from './optim/clip_grad_norm';
 import type { BoundOptimizer } from './optim/optimizer';
-import { checkSchedule, learningRates, type LearningRate, type ScheduleName } from './optim/schedule';
+import { checkSchedule, learningRates, type LearningRate, type ScheduleName, type ScheduleParameters } from './optim/schedule';
 import type { Stage } from './gpu/kernel';
 import type { Plan } from './plan';
 import { Random } from './random';
@@ -36,7 +37,7 @@ export interface Progress {
   etaSeconds: number;
 }
 
-export interface FitOptions {
+export interface FitOptions extends ScheduleParameters {
   epochs?: number;
   batchSize?: number;
   /** Reshuffle every epoch (default true), from `seed`. */
@@ -61,10 +62,18 @@ export interface FitOptions {
    */
   resume?: boolean;
   /**
-   * The learning-rate schedule over the run, stepped after every optimizer step: 'constant' (default), or
-   * 'cosine' (PyTorch's CosineAnnealingLR with T_max = the run's steps, epochs × steps per epoch, and eta_min 0).
+   * The learning-rate schedule over the run, stepped after every optimizer step (see learningRates):
+   * 'constant' (default); 'cosine' (PyTorch's CosineAnnealingLR with T_max = the run's steps, epochs × steps
+   * per epoch, and eta_min 0); 'step' (StepLR: `stepSize` steps, `gamma` default 0.1); 'warmup-cosine'
+   * (LinearLR from `warmupStartFactor`, default 1/3, over `warmupSteps`, then CosineAnnealingLR to 0 over
+   * the rest, as SequentialLR chains them).
    */
   schedule?: ScheduleName;
+  /**
+   * Clips the gradients to this global norm before every optimizer step, as torch.nn.utils.clip_grad_norm_
+   * (max_norm; the norm over every gradient element), on the GPU. Default: no clipping.
+   */
+  clipGradNorm?: number;
 }
 
 export interface FitResult {
@@ -90,6 +99,7 @@ export class Trainer {
     private readonly loss: SoftmaxCrossEntropy,
     private readonly optimizer: BoundOptimizer,
     private readonly schedule: LearningRate,
+    private readonly clipping: GradientClipping,
     /** What this trainer allocated (batch order, loss); the plan's buffers belong to the plan. */
     private readonly memory: BufferGroup,
   ) {}
@@ -108,11 +118,12 @@ export class Trainer {
     const plan = await model.plan(batch, true);
     const memory = new BufferGroup(model.engine);
     try {
-      const [stream, loss] = await Promise.all([
+      const [stream, loss, clipping] = await Promise.all([
         BatchStream.create(memory, dataset, batch, plan.input, plan.labels),
         SoftmaxCrossEntropy.create(memory, 'loss', batch, classes, plan.output.buffer, plan.output.grad!, plan.labels),
+        GradientClipping.create(memory, model.grads, model.grads.size / 4),
       ]);
-      return new Trainer(model, dataset, batch, plan, stream, loss, optimizer, schedule, memory);
+      return new Trainer(model, dataset, batch, plan, stream, loss, optimizer, schedule, clipping, memory);
     } catch (e) {
       memory.dispose();
       throw e;
@@ -134,8 +145,21 @@ export class Trainer {
   }
 
   private stepStages: Stage[] | undefined;
+  /** The current run's clip_grad_norm_ max_norm, or undefined for no clipping. */
+  private maxNorm: number | undefined;
 
-  /** One training step, in order: clock, gather, forward, loss, backward, learning rate, update (listed once, replayed every step). */
+  /** Clips the gradients of the following steps to `maxNorm` (undefined: no clipping); set once per run. */
+  private setClipping(maxNorm: number | undefined): void {
+    if (maxNorm === this.maxNorm) return;
+    if (maxNorm !== undefined) this.clipping.setMaxNorm(maxNorm);
+    this.maxNorm = maxNorm;
+    this.stepStages = undefined;
+  }
+
+  /**
+   * One training step, in order: clock, gather, forward, loss, backward, gradient clipping (if the run clips),
+   * learning rate, update (listed once, replayed every step).
+   */
   stages(): Stage[] {
     this.stepStages ??= [
       { name: 'clock tick', flops: 0, record: (pass) => this.schedule.recordTick(pass) },
@@ -143,6 +167,7 @@ export class Trainer {
       ...this.plan.forwardStages(),
       { name: 'loss', flops: 0, record: (pass) => this.loss.record(pass) },
       ...this.plan.backwardStages(),
+      ...(this.maxNorm === undefined ? [] : this.clipping.stages()),
       { name: 'learning rate', flops: 0, record: (pass) => this.schedule.recordRate(pass) },
       { name: 'optimizer', flops: 0, record: (pass) => this.optimizer.record(pass) },
     ];
@@ -164,13 +189,16 @@ export class Trainer {
     const maxSteps = options.maxSteps === undefined ? Infinity : positiveInt('Sequential.fit', 'maxSteps', options.maxSteps);
     const seed = options.seed ?? 0;
     const shuffle = options.shuffle !== false;
-    const schedule = checkSchedule('Sequential.fit', options.schedule ?? 'constant');
+    const maxNorm = options.clipGradNorm === undefined ? undefined : checkMaxNorm('Sequential.fit', options.clipGradNorm);
     const stepsPerEpoch = this.stepsPerEpoch;
+    const { stepSize, gamma, warmupSteps, warmupStartFactor } = options;
+    const schedule = checkSchedule('Sequential.fit', options.schedule ?? 'constant', { stepSize, gamma, warmupSteps, warmupStartFactor }, epochs * stepsPerEpoch);
     const state = this.model.state;
     this.optimizer.refresh();
+    this.setClipping(maxNorm);
     // Where this call starts within its run: 0 for a new run, the run's position when resuming.
     const first = state.beginRun(
-      { seed, batchSize: this.batch, samples: this.dataset.count, shuffle, schedule, totalSteps: epochs * stepsPerEpoch },
+      { seed, batchSize: this.batch, samples: this.dataset.count, shuffle, schedule, totalSteps: epochs * stepsPerEpoch, clipGradNorm: maxNorm },
       options.resume === true, this.schedule, this.optimizer.optimizer.lr,
     );
     const engine = this.model.engine;

@@ -6,7 +6,8 @@ import { BufferGroup } from './gpu/buffer_group';
 import type { Engine } from './gpu/engine';
 import { ConfigError } from './gpu/errors';
 import type { BoundOptimizer, Optimizer } from './optim/optimizer';
-import { LearningRate, learningRates, type ScheduleName } from './optim/schedule';
+import { describeSchedule, LearningRate, learningRates, type Schedule } from './optim/schedule';
+import type { TensorEntry } from './tensor_layout';
 
 /** Where a run of fit() stands: enough to continue it exactly (saved in checkpoints). */
 export interface TrainingRun {
@@ -17,15 +18,19 @@ export interface TrainingRun {
   shuffle: boolean;
   /** The model's step count when the run began: the run is at step model.step − startStep. */
   startStep: number;
-  /** The learning-rate schedule and the run's length in steps (the schedule's T_max). */
-  schedule: ScheduleName;
+  /** The learning-rate schedule with its parameters, and the run's length in steps (the cosine's T_max). */
+  schedule: Schedule;
   totalSteps: number;
+  /** clip_grad_norm_'s max_norm for every step, if the run clips its gradients. */
+  clipGradNorm?: number;
 }
 
 /** What the optimizer binds to: the model's parameters and gradients. */
 export interface TrainableBuffers {
   params: GPUBuffer;
   grads: GPUBuffer;
+  /** Where each parameter lies in params (for parameter groups). */
+  parameters: readonly TensorEntry[];
 }
 
 interface Compiled {
@@ -92,7 +97,7 @@ export class TrainingState {
     const next: TrainingRun = { ...run, startStep: this.step };
     if (resume && this.run) {
       const previous = this.run;
-      const describe = (r: TrainingRun) => `seed ${r.seed}, batch size ${r.batchSize}, ${r.samples} samples, shuffle ${r.shuffle}, schedule ${r.schedule} over ${r.totalSteps} steps`;
+      const describe = (r: TrainingRun) => `seed ${r.seed}, batch size ${r.batchSize}, ${r.samples} samples, shuffle ${r.shuffle}, schedule ${describeSchedule(r.schedule)} over ${r.totalSteps} steps${r.clipGradNorm === undefined ? '' : `, gradients clipped to norm ${r.clipGradNorm}`}`;
       if (describe({ ...previous, startStep: 0 }) !== describe({ ...next, startStep: 0 })) {
         throw new ConfigError('Sequential.fit (resume)', `the run being resumed used ${describe(previous)}; this call has ${describe(next)}`, 'Resume with the run\'s settings, epochs and dataset, or fit without resume to start a new run.');
       }

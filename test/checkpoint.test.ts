@@ -1,5 +1,5 @@
 // Checkpoints: weights round trip into a fresh model with identical predictions; a run interrupted
-// mid-epoch and resumed from its checkpoint (Adam and SGD; a network with BatchNorm, a residual block and
+// mid-epoch and resumed from its checkpoint (Adam, AdamW with parameter groups and SGD; a network with BatchNorm, a residual block and
 // Dropout under a cosine schedule) gives the uninterrupted run's loss curve, final weights and buffers,
 // bit for bit; checkpoint-specific bad files are refused with the model untouched; files
 // in Node are written atomically.
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import {
-  Adam, CheckpointError, ConfigError, SGD, decodeSafetensors, encodeSafetensors, loadCheckpoint, loadWeights, readFloat32, readInt64,
+  Adam, AdamW, CheckpointError, ConfigError, SGD, decodeSafetensors, encodeSafetensors, loadCheckpoint, loadWeights, readFloat32, readInt64,
   saveCheckpoint, saveWeights, type CheckpointErrorReason, type Engine, type FitOptions, type Optimizer, type Sequential, type TrainingLog,
 } from '../src/index';
 import { loadCheckpointFile, saveCheckpointFile, writeFileAtomic } from '../src/node';
@@ -42,13 +42,18 @@ test('weights saved and loaded into a fresh model give identical predictions', a
   data.dispose();
 });
 
-describe.each<[string, () => Optimizer, (engine: Engine, seed: number) => Sequential, FitOptions['schedule']]>([
-  ['Adam', () => new Adam({ lr: 0.005, weightDecay: 1e-3 }), tinyCnn, 'constant'],
-  ['SGD with Nesterov momentum', () => new SGD({ lr: 0.05, momentum: 0.9, nesterov: true }), tinyCnn, 'constant'],
-  ['Adam, a cosine schedule, BatchNorm, a residual block and Dropout', () => new Adam({ lr: 0.01 }), tinyResNet, 'cosine'],
+describe.each<[string, () => Optimizer, (engine: Engine, seed: number) => Sequential, FitOptions]>([
+  ['Adam', () => new Adam({ lr: 0.005, weightDecay: 1e-3 }), tinyCnn, { schedule: 'constant' }],
+  ['SGD with Nesterov momentum, a step schedule and gradient clipping', () => new SGD({ lr: 0.05, momentum: 0.9, nesterov: true }), tinyCnn, { schedule: 'step', stepSize: 5, gamma: 0.5, clipGradNorm: 0.5 }],
+  ['Adam, a cosine schedule, BatchNorm, a residual block and Dropout', () => new Adam({ lr: 0.01 }), tinyResNet, { schedule: 'cosine' }],
+  [
+    'AdamW with no decay for biases and BatchNorm weights and warm-up + cosine, on a residual network',
+    () => new AdamW({ lr: 0.01, weightDecay: 0.05, groups: [{ params: (p) => p.name.endsWith('.bias') || p.layer.kind.startsWith('BatchNorm'), weightDecay: 0 }] }),
+    tinyResNet, { schedule: 'warmup-cosine', warmupSteps: 5, warmupStartFactor: 0.2 },
+  ],
 ])('resuming mid-epoch with %s', (_, optimizer, tinyCnn, schedule) => {
   // 12 steps an epoch; interrupted at step 9 of epoch 1, resumed through epoch 2.
-  const options: FitOptions = { epochs: 2, batchSize: 10, seed: 21, logEvery: 3, schedule };
+  const options: FitOptions = { epochs: 2, batchSize: 10, seed: 21, logEvery: 3, ...schedule };
   const INTERRUPT = 9;
 
   test('gives the uninterrupted run\'s loss curve and weights, bit for bit', async () => {
@@ -100,6 +105,27 @@ test('resuming with another seed or batch size is refused before any step', asyn
   data.dispose();
 });
 
+test('resuming with other schedule parameters or gradient clipping is refused, also from a checkpoint', async () => {
+  const engine = await testEngine();
+  const data = tinyDigits(engine, 40, 3);
+  const model = tinyCnn(engine, 5);
+  model.compile({ optimizer: new AdamW() });
+  const run: FitOptions = { batchSize: 10, seed: 1, epochs: 3, schedule: 'step', stepSize: 4, gamma: 0.5 };
+  await model.fit(data, { ...run, maxSteps: 2 });
+  const resumed = tinyCnn(engine, 6);
+  resumed.compile({ optimizer: new AdamW() });
+  await loadCheckpoint(resumed, await saveCheckpoint(model));
+  for (const m of [model, resumed]) {
+    await expect(m.fit(data, { ...run, gamma: 0.25, resume: true })).rejects.toThrow('schedule step (stepSize 4, gamma 0.5) over 12 steps; this call has seed 1, batch size 10, 40 samples, shuffle true, schedule step (stepSize 4, gamma 0.25) over 12 steps');
+    await expect(m.fit(data, { ...run, clipGradNorm: 1, resume: true })).rejects.toThrow('gamma 0.5) over 12 steps; this call has seed 1, batch size 10, 40 samples, shuffle true, schedule step (stepSize 4, gamma 0.5) over 12 steps, gradients clipped to norm 1');
+    await expect(m.fit(data, { ...run, schedule: 'warmup-cosine', stepSize: undefined, gamma: undefined, warmupSteps: 4, resume: true })).rejects.toThrow(ConfigError);
+    expect(m.step).toBe(2);
+  }
+  expect((await resumed.fit(data, { ...run, resume: true })).steps).toBe(10);
+  await Promise.all([model.dispose(), resumed.dispose()]);
+  data.dispose();
+});
+
 describe('bad checkpoints leave the model as it was', () => {
   const edit = (bytes: Uint8Array, change: (tensors: Map<string, { shape: readonly number[]; data: Float32Array }>, meta: Record<string, string>) => void) => {
     const file = decodeSafetensors(bytes);
@@ -119,6 +145,10 @@ describe('bad checkpoints leave the model as it was', () => {
     ['a β power that is not a number', 'bad-metadata', (c) => edit(c, (_, m) => void (m['optimizer.beta2_power'] = 'NaN'))],
     ['half of the run\'s position', 'bad-metadata', (c) => edit(c, (_, m) => void delete m['run.seed'])],
     ['an unknown schedule', 'bad-metadata', (c) => edit(c, (_, m) => void (m['run.schedule'] = 'linear'))],
+    ['a step schedule without its parameters', 'bad-metadata', (c) => edit(c, (_, m) => void (m['run.schedule'] = 'step'))],
+    ['a parameter of another schedule', 'bad-metadata', (c) => edit(c, (_, m) => void (m['run.schedule.gamma'] = '0.5'))],
+    ['a warm-up as long as the run', 'bad-metadata', (c) => edit(c, (_, m) => void Object.assign(m, { 'run.schedule': 'warmup-cosine', 'run.schedule.warmup_steps': m['run.total_steps'], 'run.schedule.start_factor': '0.5' }))],
+    ['a clipping norm of 0', 'bad-metadata', (c) => edit(c, (_, m) => void (m['run.clip_grad_norm'] = '0'))],
     ['a run of no steps', 'bad-metadata', (c) => edit(c, (_, m) => void (m['run.total_steps'] = '0'))],
     ['a position that contradicts the step', 'bad-metadata', (c) => edit(c, (_, m) => void (m['run.epoch_step'] = '1'))],
     ['a missing moment', 'missing-tensor', (c) => edit(c, (t) => void t.delete('optimizer.exp_avg_sq.fc.bias'))],

@@ -1,7 +1,7 @@
 // The scheduler's promises: a training step creates no buffer, bind group or pipeline and maps nothing
 // (counted on the device, not judged by eye); training is deterministic; the loss falls.
 import { expect, test } from 'vitest';
-import { Adam, Dataset, referenceCnn } from '../src/index';
+import { Adam, AdamW, Dataset, referenceCnn, type FitOptions, type Optimizer } from '../src/index';
 import { Random } from '../src/random';
 import { testEngine } from './support/gpu';
 
@@ -37,17 +37,20 @@ function syntheticDigits(count: number, seed: number) {
   return { samples, labels };
 }
 
-test('a training step allocates nothing, binds nothing, compiles nothing', async () => {
+test.each<[string, () => Optimizer, FitOptions]>([
+  ['Adam', () => new Adam(), {}],
+  ['AdamW with groups, warm-up + cosine and gradient clipping', () => new AdamW({ groups: [{ params: (p) => p.name.endsWith('.bias'), weightDecay: 0 }] }), { schedule: 'warmup-cosine', warmupSteps: 2, clipGradNorm: 1 }],
+])('a training step allocates nothing, binds nothing, compiles nothing (%s)', async (_, optimizer, options) => {
   const engine = await testEngine();
   const { samples, labels } = syntheticDigits(40, 1);
   const data = Dataset.upload(engine, { samples, labels, sampleShape: [1, 28, 28], name: 'steps' });
   const model = referenceCnn(engine, { seed: 1 });
-  model.compile({ optimizer: new Adam() });
-  await model.fit(data, { batchSize: 10, epochs: 1 }); // builds the plan and compiles the pipelines
+  model.compile({ optimizer: optimizer() });
+  await model.fit(data, { ...options, batchSize: 10, epochs: 1 }); // builds the plan and compiles the pipelines
   const before = engine.bufferStats();
   // Same number of loss reads (one, at the end), 1 vs 4 epochs of 4 steps: any per-step cost shows as a difference.
-  const short = await countDeviceCalls(engine.device, () => model.fit(data, { batchSize: 10, epochs: 1, logEvery: 1000 }));
-  const long = await countDeviceCalls(engine.device, () => model.fit(data, { batchSize: 10, epochs: 4, logEvery: 1000 }));
+  const short = await countDeviceCalls(engine.device, () => model.fit(data, { ...options, batchSize: 10, epochs: 1, logEvery: 1000 }));
+  const long = await countDeviceCalls(engine.device, () => model.fit(data, { ...options, batchSize: 10, epochs: 4, logEvery: 1000 }));
   expect(long).toEqual(short);
   expect(short.createBindGroup + short.createComputePipelineAsync + short.createShaderModule).toBe(0);
   expect(engine.bufferStats().live).toBe(before.live);

@@ -53,7 +53,16 @@ describe('npm run train', () => {
     [['--adapter', 'cuda'], /--adapter is "cuda"; it must be one of auto, lavapipe, swiftshader, gpu/],
     [['--limit', '10'], /--batch-size 50 is larger than --limit 10/],
     [['--model', 'resnet50'], /--model is "resnet50"; it must be one of reference, small-resnet/],
-    [['--schedule', 'step'], /--schedule is "step"; it must be one of constant, cosine/],
+    [['--schedule', 'linear'], /--schedule is "linear"; it must be one of constant, cosine, step, warmup-cosine/],
+    [['--optimizer', 'rmsprop'], /--optimizer is "rmsprop"; it must be one of adam, adamw, sgd/],
+    [['--weight-decay=-0.1'], /--weight-decay is "-0\.1"; it must be a number from 0, at most 10/],
+    [['--clip-grad-norm', '0'], /--clip-grad-norm is "0"; it must be a number above 0, at most 1000000000/],
+    [['--schedule', 'step'], /--schedule step needs --step-size N/],
+    [['--schedule', 'warmup-cosine'], /--schedule warmup-cosine needs --warmup-steps N/],
+    [['--schedule', 'cosine', '--gamma', '0.5'], /--gamma applies to --schedule step, not cosine/],
+    [['--warmup-steps', '3'], /--warmup-steps applies to --schedule warmup-cosine, not constant/],
+    [['--schedule', 'step', '--step-size', '1.5'], /--step-size is "1\.5"; it must be an integer from 1 to 1000000000/],
+    [['--schedule', 'warmup-cosine', '--warmup-steps', '20', '--limit', '1000'], /--schedule warmup-cosine: warmupSteps is 20; .*an integer from 1 to 19 \(the run has 20 steps\)/],
   ])('rejects %j with exit code 2 and the list of options', async (args, message) => {
     const { code, stdout, stderr } = await cli(args);
     expect(code).toBe(2);
@@ -69,6 +78,20 @@ describe('npm run train', () => {
     const summary = JSON.parse(outcome.stdout.trimEnd().split('\n').at(-1)!);
     expect(summary).toMatchObject({ model: 'small-resnet', schedule: 'cosine', parameters: 42618, steps: 4, test_count: 50 });
     expect(logLines(outcome.stdout)).toHaveLength(2);
+    expect(Number.isFinite(summary.final_loss)).toBe(true);
+  }, (RUN_TIMEOUT_S + 30) * 1000);
+
+  it('trains with AdamW, weight decay, a warm-up then cosine schedule and gradient clipping', async () => {
+    const outcome = await cli([
+      '--optimizer', 'adamw', '--weight-decay', '0.05', '--schedule', 'warmup-cosine', '--warmup-steps', '2', '--clip-grad-norm', '1',
+      '--limit', '200', '--batch-size', '20', '--max-steps', '4', '--eval-every', '2', '--eval-limit', '50', '--test-limit', '50', '--json',
+    ], RUN_TIMEOUT_S);
+    expect(outcome.code, outcome.stderr).toBe(0);
+    expect(outcome.stdout).toMatch(/^Training the reference network on 200 images .*AdamW lr 0\.001, weight decay 0\.05 \(warmup-cosine schedule\), gradients clipped to norm 1, seed/m);
+    const summary = JSON.parse(outcome.stdout.trimEnd().split('\n').at(-1)!);
+    expect(summary).toMatchObject({
+      optimizer: 'AdamW', weight_decay: 0.05, schedule: 'warmup-cosine', schedule_parameters: { warmupSteps: 2, warmupStartFactor: 1 / 3 }, clip_grad_norm: 1, steps: 4,
+    });
     expect(Number.isFinite(summary.final_loss)).toBe(true);
   }, (RUN_TIMEOUT_S + 30) * 1000);
 

@@ -31,8 +31,18 @@ export function numbersUsage(specs: Record<string, NumberSpec>): string[] {
   return Object.values(specs).map((s) => column(`--${s.flag} ${s.value}`, `${s.help} (default ${s.default})`));
 }
 
+/** A number whose default is not one value (it depends on other options, or the option is off), said in words. */
+export interface OptionalNumberSpec extends Omit<NumberSpec, 'default'> {
+  defaultHelp: string;
+}
+
+/** The usage lines of `specs`, with what applies when they are left out. */
+export function optionalNumbersUsage(specs: Record<string, OptionalNumberSpec>): string[] {
+  return Object.values(specs).map((s) => column(`--${s.flag} ${s.value}`, `${s.help} (${s.defaultHelp})`));
+}
+
 /** parseArgs's option table for `specs`: each takes a string, checked by parseNumbers. */
-export function numberFlags(specs: Record<string, NumberSpec>): Record<string, { type: 'string' }> {
+export function numberFlags(specs: Record<string, NumberSpec | OptionalNumberSpec>): Record<string, { type: 'string' }> {
   return Object.fromEntries(Object.values(specs).map((s) => [s.flag, { type: 'string' as const }]));
 }
 
@@ -45,11 +55,20 @@ export function parseNumbers<K extends string>(specs: Record<K, NumberSpec>, val
   return Object.fromEntries(entries) as Record<K, number>;
 }
 
-function parseNumber(spec: NumberSpec, text: string): number {
+/** The value of each spec given in parseArgs's `values`, undefined for the others; throws UsageError when out of range. */
+export function parseOptionalNumbers<K extends string>(specs: Record<K, OptionalNumberSpec>, values: Record<string, unknown>): Record<K, number | undefined> {
+  const entries = (Object.entries(specs) as Array<[K, OptionalNumberSpec]>).map(([key, spec]) => {
+    const text = values[spec.flag];
+    return [key, typeof text === 'string' ? parseNumber(spec, text) : undefined];
+  });
+  return Object.fromEntries(entries) as Record<K, number | undefined>;
+}
+
+function parseNumber(spec: NumberSpec | OptionalNumberSpec, text: string): number {
   const value = Number(text);
   const shape = spec.integer ? /^\d+$/ : /^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
   if (!shape.test(text.trim()) || !Number.isFinite(value) || value < spec.min || value > spec.max) {
-    const range = spec.integer ? `an integer from ${spec.min} to ${spec.max}` : `a number above 0, at most ${spec.max}`;
+    const range = spec.integer ? `an integer from ${spec.min} to ${spec.max}` : `a number ${spec.min > 0 ? 'above 0' : `from ${spec.min}`}, at most ${spec.max}`;
     throw new UsageError(`--${spec.flag} is "${text}"; it must be ${range}`);
   }
   return value;

@@ -3,8 +3,9 @@
 // predictions), plus the adapter and the speed. Bundled by Vite (`--mode cli`) so the shaders are inlined.
 import { loadMnistFromPackage } from '../data/mnist_node';
 import type { Mnist } from '../data/mnist';
-import { Adam, createNodeEngine, Dataset, fileTuningStore, loadCheckpointFile, saveCheckpointFile, type Engine, type TrainingLog } from '../node';
+import { createNodeEngine, Dataset, fileTuningStore, loadCheckpointFile, saveCheckpointFile, type Engine, type TrainingLog } from '../node';
 import { MODELS } from './models';
+import { OPTIMIZERS } from './optimizers';
 import { parseCommandLine, runCommand } from './run_command';
 import { duration, ProgressBar } from './progress_bar';
 import { parseTrainOptions, USAGE, type TrainOptions } from './train_options';
@@ -16,9 +17,10 @@ const SHOWN_PREDICTIONS = 10;
 const percent = (accuracy: number) => `${(100 * accuracy).toFixed(2)}%`;
 
 async function train(engine: Engine, mnist: Mnist, options: TrainOptions): Promise<Record<string, unknown>> {
-  const { epochs, batchSize, lr, seed, limit, evalEvery, evalLimit, testLimit, save, resume, schedule } = options;
+  const { epochs, batchSize, lr, seed, limit, evalEvery, evalLimit, testLimit, save, resume, schedule, stepSize, gamma, warmupSteps, clipGradNorm } = options;
   const model = MODELS[options.model](engine, seed);
-  model.compile({ optimizer: new Adam({ lr }) });
+  const optimizer = OPTIMIZERS[options.optimizer](lr, options.weightDecay);
+  model.compile({ optimizer });
   if (resume) await loadCheckpointFile(model, resume);
   const trainSet = Dataset.upload(engine, {
     samples: mnist.train.images.subarray(0, limit * PIXELS), labels: mnist.train.labels.subarray(0, limit), sampleShape: SAMPLE_SHAPE, name: 'MNIST train',
@@ -27,7 +29,8 @@ async function train(engine: Engine, mnist: Mnist, options: TrainOptions): Promi
   const stepsPerEpoch = Math.floor(limit / batchSize);
   console.log(
     `Training the ${options.model} network on ${limit} images (${stepsPerEpoch} steps of ${batchSize} per epoch) for ${epochs} epoch${epochs > 1 ? 's' : ''}, ` +
-      `Adam lr ${lr}${schedule === 'constant' ? '' : ` (${schedule} schedule)`}, seed ${seed}, on ${engine.adapter.label}`,
+      `${optimizer.kind} lr ${lr}${optimizer.weightDecay ? `, weight decay ${optimizer.weightDecay}` : ''}${schedule === 'constant' ? '' : ` (${schedule} schedule)`}` +
+      `${clipGradNorm === undefined ? '' : `, gradients clipped to norm ${clipGradNorm}`}, seed ${seed}, on ${engine.adapter.label}`,
   );
   const startStep = model.step;
   if (resume) {
@@ -58,9 +61,11 @@ async function train(engine: Engine, mnist: Mnist, options: TrainOptions): Promi
   };
   const result = await model.fit(trainSet, {
     epochs, batchSize, seed, logEvery: evalEvery, onLog, onProgress: (p) => bar.update(p), signal: stop.signal,
-    maxSteps: options.maxSteps || undefined, resume: resume !== undefined, schedule,
+    maxSteps: options.maxSteps || undefined, resume: resume !== undefined, schedule, stepSize, gamma, warmupSteps, clipGradNorm,
   });
   bar.clear();
+  // The parameters the run uses, PyTorch's defaults filled in (gamma 0.1, …).
+  const { name: _name, ...scheduleParameters } = model.run!.schedule;
   if (result.stopped) console.log(`Stopped early after ${result.steps} steps.`);
   if (save) {
     await saveCheckpointFile(model, save);
@@ -97,6 +102,8 @@ async function train(engine: Engine, mnist: Mnist, options: TrainOptions): Promi
     labels: [...mnist.test.labels.subarray(0, shown)],
     seed, adapter: engine.adapter.label, software_adapter: engine.adapter.software,
     model: options.model, schedule, parameters: model.parameterCount,
+    optimizer: optimizer.kind, weight_decay: optimizer.weightDecay, clip_grad_norm: clipGradNorm ?? null,
+    schedule_parameters: scheduleParameters,
     epochs, batch_size: batchSize, lr, limit, eval_every: evalEvery, eval_limit: evalLimit,
     checkpoint: save ?? null, resumed_from: resume ?? null,
   };

@@ -1,13 +1,26 @@
 // The options of `npm run train`: one table drives parsing, checking and the help text.
 import type { AdapterChoice } from '../gpu/node_host';
-import { SCHEDULES, type ScheduleName } from '../optim/schedule';
+import { ConfigError } from '../gpu/errors';
+import { checkSchedule, PARAMETERS, SCHEDULES, type ScheduleName } from '../optim/schedule';
 import { MODEL_NAMES, type ModelName } from './models';
-import { column, numberFlags, numbersUsage, parseFlags, parseNumbers, type NumberSpec } from './options';
+import { OPTIMIZER_NAMES, type OptimizerName } from './optimizers';
+import {
+  column, numberFlags, numbersUsage, optionalNumbersUsage, parseFlags, parseNumbers, parseOptionalNumbers, type NumberSpec, type OptionalNumberSpec,
+} from './options';
 import { UsageError } from './run_command';
 
 export interface TrainOptions {
   model: ModelName;
+  optimizer: OptimizerName;
   schedule: ScheduleName;
+  /** Undefined: the optimizer's default (torch.optim's). */
+  weightDecay: number | undefined;
+  /** The schedule's parameters (only those of `schedule` are given). */
+  stepSize: number | undefined;
+  gamma: number | undefined;
+  warmupSteps: number | undefined;
+  /** Undefined: no clipping. */
+  clipGradNorm: number | undefined;
   epochs: number;
   batchSize: number;
   lr: number;
@@ -37,7 +50,7 @@ export const TEST_IMAGES = 10000;
 const NUMBERS: Record<NumberOption, NumberSpec> = {
   epochs: { flag: 'epochs', value: 'N', default: 1, min: 1, max: 1000, integer: true, help: 'passes over the training images' },
   batchSize: { flag: 'batch-size', value: 'N', default: 50, min: 1, max: 60000, integer: true, help: 'images per step' },
-  lr: { flag: 'lr', value: 'X', default: 0.001, min: Number.MIN_VALUE, max: 10, integer: false, help: 'Adam learning rate' },
+  lr: { flag: 'lr', value: 'X', default: 0.001, min: Number.MIN_VALUE, max: 10, integer: false, help: 'learning rate (the schedule scales it)' },
   seed: { flag: 'seed', value: 'N', default: 1, min: 0, max: 2 ** 32 - 1, integer: true, help: 'seed of the initial weights and of the shuffles' },
   limit: { flag: 'limit', value: 'N', default: TRAIN_IMAGES, min: 1, max: TRAIN_IMAGES, integer: true, help: 'train on the first N training images' },
   evalEvery: { flag: 'eval-every', value: 'K', default: 50, min: 1, max: 1e9, integer: true, help: 'print the loss and the test accuracy every K steps' },
@@ -45,6 +58,20 @@ const NUMBERS: Record<NumberOption, NumberSpec> = {
   testLimit: { flag: 'test-limit', value: 'N', default: TEST_IMAGES, min: 1, max: TEST_IMAGES, integer: true, help: 'test images for the final accuracy' },
   maxSteps: { flag: 'max-steps', value: 'N', default: 0, min: 0, max: 1e9, integer: true, help: 'stop after N steps, 0 for every epoch' },
 };
+
+type OptionalNumber = 'weightDecay' | 'stepSize' | 'gamma' | 'warmupSteps' | 'clipGradNorm';
+
+const OPTIONAL_NUMBERS: Record<OptionalNumber, OptionalNumberSpec> = {
+  weightDecay: { flag: 'weight-decay', value: 'X', min: 0, max: 10, integer: false, help: 'weight decay (L2 for adam and sgd, decoupled for adamw)', defaultHelp: 'default 0; adamw 0.01' },
+  stepSize: { flag: 'step-size', value: 'N', min: 1, max: 1e9, integer: true, help: 'step schedule: multiply the rate by --gamma every N steps', defaultHelp: 'needed with --schedule step' },
+  gamma: { flag: 'gamma', value: 'X', min: 0, max: 10, integer: false, help: 'step schedule: the factor', defaultHelp: 'default 0.1' },
+  warmupSteps: { flag: 'warmup-steps', value: 'N', min: 1, max: 1e9, integer: true, help: 'warmup-cosine: steps of linear warm-up from lr/3', defaultHelp: 'needed with --schedule warmup-cosine' },
+  clipGradNorm: { flag: 'clip-grad-norm', value: 'X', min: Number.MIN_VALUE, max: 1e9, integer: false, help: 'clip the gradients to this global norm every step', defaultHelp: 'default: no clipping' },
+};
+
+/** The CLI flag of each schedule parameter; those without a default must be given with their schedule. */
+const SCHEDULE_FLAGS = { stepSize: OPTIONAL_NUMBERS.stepSize, gamma: OPTIONAL_NUMBERS.gamma, warmupSteps: OPTIONAL_NUMBERS.warmupSteps };
+const REQUIRED_SCHEDULE_FLAGS: readonly (keyof typeof SCHEDULE_FLAGS)[] = ['stepSize', 'warmupSteps'];
 
 export const ADAPTERS: readonly AdapterChoice[] = ['auto', 'lavapipe', 'swiftshader', 'gpu'];
 
@@ -55,8 +82,10 @@ export const USAGE = [
   '',
   'Options:',
   column('--model NAME', `${MODEL_NAMES.join(', ')} (default reference)`),
-  column('--schedule NAME', `learning rate over the run: ${SCHEDULES.join(', ')} (default constant; cosine: CosineAnnealingLR to 0)`),
+  column('--optimizer NAME', `${OPTIMIZER_NAMES.join(', ')} (default adam), with torch.optim's defaults`),
+  column('--schedule NAME', `learning rate over the run: ${SCHEDULES.join(', ')} (default constant; cosine: CosineAnnealingLR to 0; step: StepLR; warmup-cosine: LinearLR warm-up, then cosine to 0)`),
   ...numbersUsage(NUMBERS),
+  ...optionalNumbersUsage(OPTIONAL_NUMBERS),
   column('--save FILE', 'write a checkpoint (safetensors) at every log line and at the end'),
   column('--resume FILE', 'continue the run saved in FILE (same seed, batch size and limit; --epochs counts the whole run)'),
   column('--adapter NAME', `${ADAPTERS.join(', ')} (default $WEBGPU_ADAPTER, else auto: a GPU, then lavapipe, then SwiftShader)`),
@@ -67,25 +96,46 @@ export const USAGE = [
 /** Parses `args` (process.argv.slice(2)); throws UsageError on anything unknown or out of range. */
 export function parseTrainOptions(args: readonly string[]): TrainOptions {
   const values = parseFlags(args, {
-    ...numberFlags(NUMBERS), model: { type: 'string' }, schedule: { type: 'string' }, adapter: { type: 'string' }, save: { type: 'string' }, resume: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' },
+    ...numberFlags(NUMBERS), ...numberFlags(OPTIONAL_NUMBERS), model: { type: 'string' }, optimizer: { type: 'string' }, schedule: { type: 'string' }, adapter: { type: 'string' }, save: { type: 'string' }, resume: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' },
   });
   const options = parseNumbers(NUMBERS, values);
+  const optional = parseOptionalNumbers(OPTIONAL_NUMBERS, values);
   const adapter = values.adapter as string | undefined;
   if (adapter !== undefined && !ADAPTERS.includes(adapter as AdapterChoice)) {
     throw new UsageError(`--adapter is "${adapter}"; it must be one of ${ADAPTERS.join(', ')}`);
   }
   const model = (values.model as string | undefined) ?? 'reference';
   if (!MODEL_NAMES.includes(model as ModelName)) throw new UsageError(`--model is "${model}"; it must be one of ${MODEL_NAMES.join(', ')}`);
+  const optimizer = (values.optimizer as string | undefined) ?? 'adam';
+  if (!OPTIMIZER_NAMES.includes(optimizer as OptimizerName)) throw new UsageError(`--optimizer is "${optimizer}"; it must be one of ${OPTIMIZER_NAMES.join(', ')}`);
   const schedule = (values.schedule as string | undefined) ?? 'constant';
   if (!SCHEDULES.includes(schedule as ScheduleName)) throw new UsageError(`--schedule is "${schedule}"; it must be one of ${SCHEDULES.join(', ')}`);
   if (options.batchSize > options.limit) {
     throw new UsageError(`--batch-size ${options.batchSize} is larger than --limit ${options.limit}; a step needs a full batch`);
   }
+  checkScheduleFlags(schedule as ScheduleName, optional, options.epochs * Math.floor(options.limit / options.batchSize));
   for (const flag of ['save', 'resume'] as const) {
     if (values[flag] === '') throw new UsageError(`--${flag} needs a file name`);
   }
   return {
-    ...options, model: model as ModelName, schedule: schedule as ScheduleName, adapter: adapter as AdapterChoice | undefined, save: values.save as string | undefined, resume: values.resume as string | undefined,
+    ...options, ...optional, model: model as ModelName, optimizer: optimizer as OptimizerName, schedule: schedule as ScheduleName, adapter: adapter as AdapterChoice | undefined, save: values.save as string | undefined, resume: values.resume as string | undefined,
     json: values.json === true, help: values.help === true,
   };
+}
+
+/** The schedule's flags: only its own, those without a default given, each as fit() accepts it for a run of `steps` steps. */
+function checkScheduleFlags(schedule: ScheduleName, values: Record<OptionalNumber, number | undefined>, steps: number): void {
+  for (const [key, spec] of Object.entries(SCHEDULE_FLAGS) as Array<[keyof typeof SCHEDULE_FLAGS, OptionalNumberSpec]>) {
+    const applies = key in PARAMETERS[schedule];
+    if (values[key] !== undefined && !applies) {
+      throw new UsageError(`--${spec.flag} applies to --schedule ${SCHEDULES.find((s) => key in PARAMETERS[s])}, not ${schedule}`);
+    }
+    if (values[key] === undefined && applies && REQUIRED_SCHEDULE_FLAGS.includes(key)) throw new UsageError(`--schedule ${schedule} needs --${spec.flag} ${spec.value}`);
+  }
+  try {
+    checkSchedule('--schedule', schedule, { stepSize: values.stepSize, gamma: values.gamma, warmupSteps: values.warmupSteps }, steps);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(`--schedule ${schedule}: ${e.problem}; ${e.valid}`);
+    throw e;
+  }
 }

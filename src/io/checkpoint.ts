@@ -8,7 +8,8 @@
 import { ConfigError } from '../gpu/errors';
 import type { Sequential } from '../model';
 import type { BoundOptimizer, OptimizerScalar } from '../optim/optimizer';
-import { SCHEDULES, type ScheduleName } from '../optim/schedule';
+import { checkMaxNorm } from '../optim/clip_grad_norm';
+import { checkSchedule, PARAMETERS, SCHEDULES, type Schedule, type ScheduleName, type ScheduleParameters } from '../optim/schedule';
 import type { TensorEntry } from '../tensor_layout';
 import type { TrainingRun } from '../training_state';
 import { CheckpointError } from './errors';
@@ -196,8 +197,10 @@ function runMetadata(run: TrainingRun, step: number): Record<string, string> {
     'run.samples': String(run.samples),
     'run.shuffle': String(run.shuffle),
     'run.start_step': String(run.startStep),
-    'run.schedule': run.schedule,
+    'run.schedule': run.schedule.name,
+    ...scheduleMetadata(run.schedule),
     'run.total_steps': String(run.totalSteps),
+    ...(run.clipGradNorm === undefined ? {} : { 'run.clip_grad_norm': String(run.clipGradNorm) }),
     // For people: epochs finished, and steps into the next one.
     'run.epoch': String(Math.floor(runStep / stepsPerEpoch)),
     'run.epoch_step': String(runStep % stepsPerEpoch),
@@ -205,25 +208,62 @@ function runMetadata(run: TrainingRun, step: number): Record<string, string> {
 }
 
 function readRun(meta: Record<string, string>, step: number, fail: Fail): TrainingRun | undefined {
-  const keys = Object.keys(runMetadata({ seed: 0, batchSize: 1, samples: 1, shuffle: true, startStep: 0, schedule: 'constant', totalSteps: 1 }, 0));
+  const keys = Object.keys(runMetadata({ seed: 0, batchSize: 1, samples: 1, shuffle: true, startStep: 0, schedule: { name: 'constant' }, totalSteps: 1 }, 0));
   const present = keys.filter((k) => meta[k] !== undefined);
   if (present.length === 0) return undefined;
   if (present.length !== keys.length) fail('bad-metadata', `__metadata__ has ${present.join(', ')} but not ${keys.filter((k) => !present.includes(k)).join(', ')}`);
   if (meta['run.shuffle'] !== 'true' && meta['run.shuffle'] !== 'false') fail('bad-metadata', `__metadata__ "run.shuffle" is "${meta['run.shuffle']}"; expected true or false`);
-  if (!SCHEDULES.includes(meta['run.schedule'] as ScheduleName)) fail('bad-metadata', `__metadata__ "run.schedule" is "${meta['run.schedule']}"; expected one of ${SCHEDULES.join(', ')}`);
   const run: TrainingRun = {
     seed: integer(meta, 'run.seed', 2 ** 32 - 1, fail),
     batchSize: integer(meta, 'run.batch_size', 2 ** 31, fail, 1),
     samples: integer(meta, 'run.samples', 2 ** 32 - 1, fail, 1),
     shuffle: meta['run.shuffle'] === 'true',
     startStep: integer(meta, 'run.start_step', step, fail),
-    schedule: meta['run.schedule'] as ScheduleName,
+    schedule: { name: 'constant' },
     totalSteps: integer(meta, 'run.total_steps', 2 ** 32 - 1, fail, 1),
   };
+  run.schedule = readSchedule(meta, run.totalSteps, fail);
+  if (meta['run.clip_grad_norm'] !== undefined) run.clipGradNorm = readMaxNorm(meta['run.clip_grad_norm'], fail);
   if (run.batchSize > run.samples) fail('bad-metadata', `__metadata__ "run.batch_size" ${run.batchSize} is more than "run.samples" ${run.samples}`);
   const position = runMetadata(run, step);
   for (const key of ['run.epoch', 'run.epoch_step']) {
     if (meta[key] !== position[key]) fail('bad-metadata', `__metadata__ "${key}" is "${meta[key]}", but the step, batch size and samples give ${position[key]}`);
   }
   return run;
+}
+
+/** A schedule's parameters as "run.schedule.<PyTorch's name>" keys ("run.schedule.step_size"). */
+function scheduleMetadata(schedule: Schedule): Record<string, string> {
+  return Object.fromEntries(Object.entries(PARAMETERS[schedule.name]).map(([key, torchName]) => [`run.schedule.${torchName}`, String(schedule[key as keyof ScheduleParameters])]));
+}
+
+/** The run's schedule, checked as fit() checks it: exactly its own parameters, each valid for the run's length. */
+function readSchedule(meta: Record<string, string>, totalSteps: number, fail: Fail): Schedule {
+  const name = meta['run.schedule'] as ScheduleName;
+  if (!SCHEDULES.includes(name)) fail('bad-metadata', `__metadata__ "run.schedule" is "${name}"; expected one of ${SCHEDULES.join(', ')}`);
+  const expected = Object.entries(PARAMETERS[name]).map(([key, torchName]) => [key, `run.schedule.${torchName}`]);
+  for (const key of Object.keys(meta)) {
+    if (key.startsWith('run.schedule.') && !expected.some(([, metaKey]) => metaKey === key)) fail('bad-metadata', `__metadata__ has "${key}", which schedule ${name} does not take`);
+  }
+  const parameters: Record<string, number> = {};
+  for (const [key, metaKey] of expected) {
+    const text = meta[metaKey];
+    if (text === undefined || text.trim() === '' || !Number.isFinite(Number(text))) fail('bad-metadata', `__metadata__ "${metaKey}" is ${text === undefined ? 'missing' : `"${text}"`}; schedule ${name} needs a finite number`);
+    parameters[key] = Number(text);
+  }
+  try {
+    return checkSchedule('checkpoint', name, parameters, totalSteps);
+  } catch (e) {
+    if (e instanceof ConfigError) return fail('bad-metadata', `__metadata__ "run.schedule": ${e.message}`);
+    throw e;
+  }
+}
+
+function readMaxNorm(text: string, fail: Fail): number {
+  try {
+    return checkMaxNorm('checkpoint', text.trim() === '' ? NaN : Number(text));
+  } catch (e) {
+    if (e instanceof ConfigError) return fail('bad-metadata', `__metadata__ "run.clip_grad_norm" is "${text}"; expected a positive finite number`);
+    throw e;
+  }
 }

@@ -3,12 +3,15 @@
 import type { BufferGroup } from '../gpu/buffer_group';
 import { ConfigError } from '../gpu/errors';
 import type { BoundKernel } from '../gpu/kernel';
+import type { TensorEntry } from '../tensor_layout';
 
 export interface OptimizerBuffers {
   params: GPUBuffer;
   grads: GPUBuffer;
   /** Number of floats in params and grads. */
   count: number;
+  /** Where each parameter lies in params (the rest are gaps, whose gradients stay 0), for parameter groups. */
+  parameters: readonly TensorEntry[];
   /** The current step's learning rate (one f32), written on the GPU by the schedule before every update. */
   rate: GPUBuffer;
 }
@@ -48,7 +51,7 @@ export class BoundOptimizer {
   /** The hyperparameters (lr, betas, …), for a checkpoint's record. */
   hyperparameters(): Record<string, number> {
     const { count: _count, ...rest } = this.uniforms();
-    return { lr: this.optimizer.lr, ...rest };
+    return { lr: this.optimizer.lr, weight_decay: this.optimizer.weightDecay, ...rest };
   }
 }
 
@@ -56,6 +59,8 @@ export abstract class Optimizer {
   abstract readonly kind: string;
   /** The base learning rate (a schedule scales it); a change takes effect from the next fit(). */
   abstract lr: number;
+  /** The default weight decay; parameter groups may override it per parameter. */
+  abstract readonly weightDecay: number;
   /** Binds to the model's buffers; state buffers are allocated in `memory`. */
   abstract bind(memory: BufferGroup, buffers: OptimizerBuffers): Promise<BoundOptimizer>;
 }

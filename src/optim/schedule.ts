@@ -4,25 +4,103 @@
 import type { BufferGroup } from '../gpu/buffer_group';
 import { ConfigError } from '../gpu/errors';
 import type { BoundKernel, Kernel } from '../gpu/kernel';
+import { finite } from './optimizer';
 
-export type ScheduleName = 'constant' | 'cosine';
-export const SCHEDULES: readonly ScheduleName[] = ['constant', 'cosine'];
+export type ScheduleName = 'constant' | 'cosine' | 'step' | 'warmup-cosine';
+export const SCHEDULES: readonly ScheduleName[] = ['constant', 'cosine', 'step', 'warmup-cosine'];
 
-export function checkSchedule(where: string, schedule: unknown): ScheduleName {
-  if (!SCHEDULES.includes(schedule as ScheduleName)) {
-    throw new ConfigError(where, `schedule is ${JSON.stringify(schedule)}`, `schedule must be one of: ${SCHEDULES.join(', ')}.`);
+/** The parameters a schedule may take (each belongs to one schedule; see PARAMETERS). */
+export interface ScheduleParameters {
+  /** step: StepLR's step_size, in optimizer steps. */
+  stepSize?: number;
+  /** step: StepLR's gamma (default 0.1). */
+  gamma?: number;
+  /** warmup-cosine: LinearLR's total_iters, the steps of the linear warm-up. */
+  warmupSteps?: number;
+  /** warmup-cosine: LinearLR's start_factor, the fraction of lr the first step uses (default 1/3). */
+  warmupStartFactor?: number;
+}
+
+/** A run's schedule, its parameters checked and defaulted. */
+export interface Schedule extends ScheduleParameters {
+  name: ScheduleName;
+}
+
+/** Each schedule's parameters, with PyTorch's names (as checkpoints record them). */
+export const PARAMETERS: Record<ScheduleName, Partial<Record<keyof ScheduleParameters, string>>> = {
+  constant: {},
+  cosine: {},
+  step: { stepSize: 'step_size', gamma: 'gamma' },
+  'warmup-cosine': { warmupSteps: 'warmup_steps', warmupStartFactor: 'start_factor' },
+};
+
+/** Checks a schedule and its parameters for a run of `steps` optimizer steps, filling PyTorch's defaults. */
+export function checkSchedule(where: string, name: unknown, parameters: ScheduleParameters, steps: number): Schedule {
+  if (!SCHEDULES.includes(name as ScheduleName)) {
+    throw new ConfigError(where, `schedule is ${JSON.stringify(name)}`, `schedule must be one of: ${SCHEDULES.join(', ')}.`);
   }
-  return schedule as ScheduleName;
+  const schedule = name as ScheduleName;
+  const own = Object.keys(PARAMETERS[schedule]);
+  for (const key of Object.keys(parameters) as (keyof ScheduleParameters)[]) {
+    if (parameters[key] !== undefined && !own.includes(key)) {
+      const owner = SCHEDULES.find((s) => key in PARAMETERS[s]);
+      throw new ConfigError(where, `${key} is given with schedule '${schedule}'`, `${key} belongs to schedule '${owner}'.`);
+    }
+  }
+  const count = (key: 'stepSize' | 'warmupSteps', below: number) => {
+    const value = parameters[key];
+    if (value === undefined || !Number.isInteger(value) || value < 1 || value >= below) {
+      throw new ConfigError(where, `${key} is ${value}`, `schedule '${schedule}' needs ${key}, an integer from 1 to ${below - 1}${below === steps ? ` (the run has ${steps} steps)` : ''}.`);
+    }
+    return value;
+  };
+  if (schedule === 'step') {
+    return { name: schedule, stepSize: count('stepSize', 2 ** 32), gamma: finite(where, 'gamma', parameters.gamma ?? 0.1, 0, Infinity) };
+  }
+  if (schedule === 'warmup-cosine') {
+    // The cosine needs at least one step after the warm-up (its T_max = steps − warmupSteps).
+    const warmupSteps = count('warmupSteps', steps);
+    const warmupStartFactor = parameters.warmupStartFactor ?? 1 / 3;
+    if (!(warmupStartFactor > 0 && warmupStartFactor <= 1)) {
+      throw new ConfigError(where, `warmupStartFactor is ${warmupStartFactor}`, 'warmupStartFactor must be in (0, 1].');
+    }
+    return { name: schedule, warmupSteps, warmupStartFactor };
+  }
+  return { name: schedule };
+}
+
+/** "step (stepSize 3, gamma 0.5)": a schedule and its parameters, for messages. */
+export function describeSchedule(schedule: Schedule): string {
+  const parameters = Object.keys(PARAMETERS[schedule.name]).map((key) => `${key} ${schedule[key as keyof ScheduleParameters]}`);
+  return parameters.length ? `${schedule.name} (${parameters.join(', ')})` : schedule.name;
 }
 
 /**
- * The learning rate of each of a run's `steps` optimizer steps (index k − 1 for the k-th step).
- * cosine: CosineAnnealingLR with T_max = steps and eta_min = 0, i.e. lr·(1 + cos(π·(k − 1)/T_max))/2.
+ * The learning rate of each of a run's `steps` optimizer steps (index k − 1 for the k-th step), with e = k − 1
+ * the number of scheduler steps before it, as torch.optim.lr_scheduler defines them (closed forms):
+ * - constant: lr;
+ * - cosine: CosineAnnealingLR(T_max = steps, eta_min = 0): lr·(1 + cos(π·e/T_max))/2;
+ * - step: StepLR(step_size, gamma): lr·gamma^⌊e/step_size⌋;
+ * - warmup-cosine: SequentialLR([LinearLR(start_factor, end_factor = 1, total_iters = warmupSteps),
+ *   CosineAnnealingLR(T_max = steps − warmupSteps, eta_min = 0)], milestones = [warmupSteps]):
+ *   lr·(start_factor + (1 − start_factor)·e/warmupSteps) while e < warmupSteps, then the cosine over e − warmupSteps.
  */
-export function learningRates(schedule: ScheduleName, lr: number, steps: number): Float32Array {
-  const rates = new Float32Array(steps);
-  for (let k = 1; k <= steps; k++) rates[k - 1] = schedule === 'cosine' ? (lr * (1 + Math.cos((Math.PI * (k - 1)) / steps))) / 2 : lr;
-  return rates;
+export function learningRates(schedule: ScheduleName | Schedule, lr: number, steps: number): Float32Array {
+  const s = typeof schedule === 'string' ? checkSchedule('learningRates', schedule, {}, steps) : schedule;
+  const cosine = (e: number, tMax: number) => (lr * (1 + Math.cos((Math.PI * e) / tMax))) / 2;
+  const rate = (e: number): number => {
+    switch (s.name) {
+      case 'constant': return lr;
+      case 'cosine': return cosine(e, steps);
+      case 'step': return lr * s.gamma! ** Math.floor(e / s.stepSize!);
+      case 'warmup-cosine': {
+        const warmup = s.warmupSteps!;
+        const factor = s.warmupStartFactor!;
+        return e < warmup ? lr * (factor + ((1 - factor) * e) / warmup) : cosine(e - warmup, steps - warmup);
+      }
+    }
+  };
+  return Float32Array.from({ length: steps }, (_, e) => rate(e));
 }
 
 /** The GPU side: the clock tick and the current rate, bound to the clock and to a rate table for the run. */

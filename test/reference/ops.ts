@@ -140,6 +140,12 @@ export function adamStep(h: AdamHyper, t: number, p: F64, g: F64, m: F64, v: F64
   }
 }
 
+/** One torch.optim.AdamW step: the decoupled weight decay p ← p − lr·wd·p, then Adam without L2. */
+export function adamwStep(h: AdamHyper, t: number, p: F64, g: F64, m: F64, v: F64): void {
+  for (let i = 0; i < p.length; i++) p[i] *= 1 - h.lr * h.weightDecay;
+  adamStep({ ...h, weightDecay: 0 }, t, p, g, m, v);
+}
+
 export interface SgdHyper { lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean }
 
 /** One torch.optim.SGD step (t is 1-based); updates p and the momentum buffer in place. */
