@@ -3,13 +3,14 @@
 // what wgsl_reflect reads from the shaders now (so nothing drifts). test/consumers/ checks the packed
 // tarball itself in fresh apps.
 import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { expect, test } from 'vitest';
 import { globals } from 'webgpu';
 import * as reflect from 'wgsl_reflect';
 import * as api from '../src/node';
 import { WEBGPU_CONSTANTS } from '../build/webgpu_constants';
+import { compactWgsl } from '../build/shader_interfaces';
 import { shaderInterfaces, shaderSources } from '../src/gpu/shader_sources';
 import { describeShader, fingerprint } from '../src/gpu/shader_interface';
 
@@ -40,6 +41,15 @@ test('the shader interfaces shipped with the build are what wgsl_reflect reads f
   for (const file of files) {
     const code = shaderSources[file];
     expect({ file, ...shaderInterfaces[file] }).toEqual({ file, fingerprint: fingerprint(code), entries: describeShader(code, reflect) });
+  }
+});
+
+test('the build ships shaders without comments, every line where it was', () => {
+  expect(compactWgsl('let a = 1; // one\n/* two\n /* nested */ lines */let b = 2;\n  // indented\nfn f() {}')).toBe('let a = 1;\n\nlet b = 2;\n\nfn f() {}');
+  for (const file of Object.keys(shaderSources)) {
+    const original = readFileSync(new URL(`../shaders/${file}.wgsl`, import.meta.url), 'utf8');
+    expect(shaderSources[file].split('\n').length, file).toBe(original.split('\n').length);
+    expect(shaderSources[file], file).not.toMatch(/\/\/|\/\*/);
   }
 });
 

@@ -6,7 +6,8 @@ import type { BuiltShaderInterface } from './shader_interface';
 const byName = <T>(files: Record<string, T>): Readonly<Record<string, T>> =>
   Object.fromEntries(Object.entries(files).map(([path, value]) => [path.replace(/^.*\/(.+)\.wgsl$/, '$1'), value]));
 
-export const shaderSources = byName(import.meta.glob<string>('../../shaders/*.wgsl', { query: '?raw', import: 'default', eager: true }));
+/** The shaders' text as the build compacts it (comments removed, every line in its place). */
+export const shaderSources = byName(import.meta.glob<string>('../../shaders/*.wgsl', { query: '?compact', import: 'default', eager: true }));
 
 export const shaderInterfaces = byName(
   import.meta.glob<BuiltShaderInterface>('../../shaders/*.wgsl', { query: '?interface', import: 'default', eager: true }),
