@@ -110,6 +110,10 @@ export class Trainer {
   static async create(model: Sequential, dataset: Dataset, batch: number): Promise<Trainer> {
     positiveInt('Sequential.fit', 'batchSize', batch);
     model.checkBatch('Sequential.fit', batch);
+    const last = model.layers[model.layers.length - 1];
+    if (last.outputsProbabilities) {
+      throw new ConfigError('Sequential.fit', `the model ends in ${last.kind} "${last.name}", whose output is probabilities`, 'fit applies softmax cross-entropy to the logits, as nn.CrossEntropyLoss does: train the model without its last layer, then build one with it for predict (the weights load unchanged).');
+    }
     const classes = model.checkDataset('Sequential.fit', dataset);
     const { optimizer, schedule } = await model.state.requireCompiled('Sequential.fit');
     if (dataset.count < batch) {

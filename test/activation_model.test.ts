@@ -59,3 +59,14 @@ test('Linear, GELU, Linear, Softmax: predict gives the reference\'s probabilitie
   expectClose('probabilities', probabilities.data, expected);
   model.dispose();
 });
+
+test('fit refuses a model ending in Softmax, before any GPU work, and says how to train it', async () => {
+  const engine = await testEngine();
+  const model = new Sequential(engine, [new Flatten(), new Linear({ name: 'fc', inFeatures: 4, outFeatures: 3 }), new Softmax({ name: 'probabilities' })], { inputShape: [1, 2, 2] });
+  model.compile({ optimizer: new SGD({ lr: 0.1 }) });
+  const data = Dataset.upload(engine, { samples: new Float32Array(8), labels: [0, 2], sampleShape: [1, 2, 2] });
+  await expect(model.fit(data, { batchSize: 2 })).rejects.toThrow('Sequential.fit: the model ends in Softmax "probabilities", whose output is probabilities. fit applies softmax cross-entropy to the logits');
+  expect(model.step).toBe(0);
+  await model.dispose();
+  data.dispose();
+});

@@ -105,6 +105,11 @@ export abstract class Layer {
   readonly fusesActivationAfter: readonly string[] = [];
   /** Activations whose backward mask this layer can apply to its input gradient when its input is their output. */
   readonly fusesMaskBefore: readonly string[] = [];
+  /**
+   * The layer turns scores into probabilities (Softmax): a model ending in it is for predict, since fit
+   * applies softmax cross-entropy to the model's output, which must be the logits.
+   */
+  readonly outputsProbabilities: boolean = false;
 
   constructor(name?: string) {
     this.name = name;

@@ -13,6 +13,7 @@ export interface SoftmaxOptions {
 
 export class Softmax extends Layer {
   readonly kind = 'Softmax';
+  override readonly outputsProbabilities = true;
   readonly dim: number;
 
   constructor(options: SoftmaxOptions = {}) {
