@@ -30,11 +30,18 @@ describe('float64 reference: backward passes equal finite differences', () => {
     { batch: 2, inC: 3, h: 5, w: 6, outC: 2, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1 },
     { batch: 1, inC: 2, h: 7, w: 5, outC: 3, kh: 3, kw: 2, sh: 2, sw: 1, ph: 0, pw: 1 },
     { batch: 2, inC: 1, h: 6, w: 6, outC: 2, kh: 5, kw: 5, sh: 2, sw: 2, ph: 2, pw: 2 },
+    // Groups 2, depthwise (groups = channels), depthwise with a multiplier of 2, dilation 2, and the
+    // asymmetric padding of 'same' with even kernels (one more on the bottom and right).
+    { batch: 2, inC: 4, h: 5, w: 5, outC: 6, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, groups: 2 },
+    { batch: 1, inC: 3, h: 6, w: 5, outC: 3, kh: 3, kw: 2, sh: 2, sw: 1, ph: 1, pw: 0, groups: 3 },
+    { batch: 1, inC: 2, h: 5, w: 5, outC: 4, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, groups: 2 },
+    { batch: 2, inC: 2, h: 7, w: 6, outC: 2, kh: 3, kw: 2, sh: 1, sw: 1, ph: 2, pw: 0, dh: 2, dw: 3 },
+    { batch: 1, inC: 2, h: 5, w: 6, outC: 3, kh: 4, kw: 2, sh: 1, sw: 1, ph: 1, pw: 0, pb: 2, pr: 1 },
   ];
   test.each(convShapes)('conv2d %o', (s) => {
     const [oh, ow] = ops.convOutSize(s);
     const x = rand(s.batch * s.inC * s.h * s.w);
-    const w = rand(s.outC * s.inC * s.kh * s.kw);
+    const w = rand((s.outC * s.inC * s.kh * s.kw) / (s.groups ?? 1));
     const b = rand(s.outC);
     const gy = rand(s.batch * s.outC * oh * ow);
     const { gx, gw, gb } = ops.conv2dBackward(s, x, w, gy);

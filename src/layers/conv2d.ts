@@ -1,6 +1,8 @@
-// Conv2d: PyTorch's nn.Conv2d (weight [out, in, kh, kw], bias [out] unless bias: false), with a following ReLU fused in.
+// Conv2d: PyTorch's nn.Conv2d (weight [out, in / groups, kh, kw], bias [out] unless bias: false), with a following
+// ReLU fused in. Groups 1, dilation 1 and symmetric padding run conv2d.wgsl's tuned kernels; anything else
+// (grouped and depthwise convolutions, dilation, 'same' with an even dilated kernel) runs conv2d_general.wgsl.
 import type { Stage } from '../gpu/kernel';
-import { ConfigError } from '../gpu/errors';
+import { ConfigError, ShapeError } from '../gpu/errors';
 import { imageShape, nonNegativeInt, pair, positiveInt, slidingOutput, type Size2 } from './check';
 import { Layer, uniformFanIn, type BuildContext, type RecordedLayer, type TensorSpec } from './layer';
 
@@ -9,7 +11,15 @@ export interface Conv2dOptions {
   outChannels: number;
   kernelSize: Size2;
   stride?: Size2;
-  padding?: Size2;
+  /**
+   * Zeros around the input: a number or [height, width] on both sides, 'valid' (none) or 'same' (stride 1
+   * only: the output keeps the input's size; as PyTorch, an odd total puts the extra row or column on the
+   * bottom or right).
+   */
+  padding?: Size2 | 'same' | 'valid';
+  dilation?: Size2;
+  /** Input and output channels split into this many groups, each convolved on its own (inChannels: depthwise). */
+  groups?: number;
   /** Adds a learnable bias (default true, as PyTorch); false before a BatchNorm, which has its own. */
   bias?: boolean;
   name?: string;
@@ -21,7 +31,11 @@ export class Conv2d extends Layer {
   readonly outChannels: number;
   readonly kernel: [number, number];
   readonly stride: [number, number];
+  /** Padding on the top and left; `paddingEnd` on the bottom and right (they differ only for 'same'). */
   readonly padding: [number, number];
+  readonly paddingEnd: [number, number];
+  readonly dilation: [number, number];
+  readonly groups: number;
   readonly bias: boolean;
   override readonly fusesActivationAfter = ['relu'];
 
@@ -32,33 +46,82 @@ export class Conv2d extends Layer {
     this.outChannels = positiveInt(where, 'outChannels', options.outChannels);
     this.kernel = pair(where, 'kernelSize', options.kernelSize, positiveInt);
     this.stride = pair(where, 'stride', options.stride ?? 1, positiveInt);
-    this.padding = pair(where, 'padding', options.padding ?? 0, nonNegativeInt);
+    this.dilation = pair(where, 'dilation', options.dilation ?? 1, positiveInt);
+    this.groups = positiveInt(where, 'groups', options.groups ?? 1);
+    if (this.inChannels % this.groups !== 0 || this.outChannels % this.groups !== 0) {
+      const common = Array.from({ length: this.inChannels }, (_, i) => i + 1).filter((g) => this.inChannels % g === 0 && this.outChannels % g === 0);
+      throw new ConfigError(where, `groups is ${this.groups} with ${this.inChannels} input and ${this.outChannels} output channels`,
+        `groups must divide both channel counts: one of ${common.join(', ')}.`);
+    }
+    [this.padding, this.paddingEnd] = this.resolvePadding(options.padding ?? 0);
     if (options.bias !== undefined && typeof options.bias !== 'boolean') throw new ConfigError(where, `bias is ${String(options.bias)}`, 'bias must be true or false.');
     this.bias = options.bias ?? true;
+  }
+
+  /** [top, left] and [bottom, right] for PyTorch's padding argument. */
+  private resolvePadding(padding: Size2 | 'same' | 'valid'): [[number, number], [number, number]] {
+    const where = this.where();
+    if (padding === 'valid') return [[0, 0], [0, 0]];
+    if (padding === 'same') {
+      if (this.stride[0] !== 1 || this.stride[1] !== 1) {
+        throw new ConfigError(where, `padding is 'same' with stride ${this.stride.join('×')}`, `padding 'same' needs stride 1 (as PyTorch); give a number or pair instead.`);
+      }
+      // PyTorch's split of the total dilation·(k − 1): the smaller half before, the rest after.
+      const total = [0, 1].map((a) => this.dilation[a] * (this.kernel[a] - 1));
+      const before: [number, number] = [Math.floor(total[0] / 2), Math.floor(total[1] / 2)];
+      return [before, [total[0] - before[0], total[1] - before[1]]];
+    }
+    if (typeof padding === 'string') {
+      throw new ConfigError(where, `padding is '${padding}'`, `padding must be an integer ≥ 0, a pair of them, 'same' (stride 1 only) or 'valid'.`);
+    }
+    const both = pair(where, 'padding', padding, nonNegativeInt);
+    return [both, [...both]];
+  }
+
+  /** True when conv2d.wgsl's tuned kernels cannot run this layer. */
+  private get general(): boolean {
+    return this.groups !== 1 || this.dilation.some((d) => d !== 1) || this.padding.some((pad, a) => pad !== this.paddingEnd[a]);
   }
 
   outputShape(input: readonly number[]): number[] {
     const where = this.where();
     const [, h, w] = imageShape(where, input, this.inChannels);
-    return [
-      this.outChannels,
-      slidingOutput(where, input, h, this.kernel[0], this.stride[0], this.padding[0], 'height'),
-      slidingOutput(where, input, w, this.kernel[1], this.stride[1], this.padding[1], 'width'),
-    ];
+    if (!this.general) {
+      return [
+        this.outChannels,
+        slidingOutput(where, input, h, this.kernel[0], this.stride[0], this.padding[0], 'height'),
+        slidingOutput(where, input, w, this.kernel[1], this.stride[1], this.padding[1], 'width'),
+      ];
+    }
+    return [this.outChannels, this.dilatedOutput(input, h, 0, 'height'), this.dilatedOutput(input, w, 1, 'width')];
+  }
+
+  /** PyTorch's output length with dilation and (possibly asymmetric) padding, or a ShapeError if the dilated kernel does not fit. */
+  private dilatedOutput(input: readonly number[], size: number, axis: 0 | 1, name: string): number {
+    const reach = this.dilation[axis] * (this.kernel[axis] - 1) + 1;
+    const pads = this.padding[axis] + this.paddingEnd[axis];
+    if (reach > size + pads) {
+      throw new ShapeError(this.where(), input,
+        `a ${name} of at least ${reach - pads} for kernel ${this.kernel[axis]} with dilation ${this.dilation[axis]} (spanning ${reach}) and padding ${this.padding[axis]} + ${this.paddingEnd[axis]} (padded ${name} ${size + pads} < ${reach})`);
+    }
+    return Math.floor((size + pads - reach) / this.stride[axis]) + 1;
   }
 
   tensors(): TensorSpec[] {
-    const init = uniformFanIn(this.inChannels * this.kernel[0] * this.kernel[1]);
-    const weight: TensorSpec = { name: 'weight', shape: [this.outChannels, this.inChannels, ...this.kernel], init, role: 'parameter' };
+    // PyTorch's fan-in counts the inputs one output sees: its group's channels only.
+    const inPerGroup = this.inChannels / this.groups;
+    const init = uniformFanIn(inPerGroup * this.kernel[0] * this.kernel[1]);
+    const weight: TensorSpec = { name: 'weight', shape: [this.outChannels, inPerGroup, ...this.kernel], init, role: 'parameter' };
     return this.bias ? [weight, { name: 'bias', shape: [this.outChannels], init, role: 'parameter' }] : [weight];
   }
 
   forwardFlops(input: readonly number[]): number {
     const [, oh, ow] = this.outputShape(input);
-    return 2 * this.outChannels * oh * ow * this.inChannels * this.kernel[0] * this.kernel[1];
+    return (2 * this.outChannels * oh * ow * this.inChannels * this.kernel[0] * this.kernel[1]) / this.groups;
   }
 
   async build(ctx: BuildContext): Promise<RecordedLayer> {
+    if (this.general) return this.buildGeneral(ctx);
     const [, inH, inW] = ctx.input.shape;
     const [, outH, outW] = ctx.output.shape;
     const uniforms = {
@@ -89,6 +152,49 @@ export class Conv2d extends Layer {
       if (this.bias) {
         const boundBias = biasGrad.bind(ctx.memory, `${ctx.label} bias gradient`, { grad_output: gradOutput, grad_bias: ctx.grads.bias }, uniforms);
         backward.push(boundBias.dispatch(this.outChannels, 1, ctx.batch * this.outChannels * outH * outW));
+      }
+    }
+    return { forward, backward };
+  }
+
+  /** The general family: one invocation per output element of each pass (conv2d_general.wgsl). */
+  private async buildGeneral(ctx: BuildContext): Promise<RecordedLayer> {
+    const [, inH, inW] = ctx.input.shape;
+    const [, outH, outW] = ctx.output.shape;
+    const uniforms = {
+      batch: ctx.batch, in_channels: this.inChannels, in_h: inH, in_w: inW,
+      out_channels: this.outChannels, out_h: outH, out_w: outW,
+    };
+    const geometry = {
+      KERNEL_H: this.kernel[0], KERNEL_W: this.kernel[1], STRIDE_H: this.stride[0], STRIDE_W: this.stride[1],
+      DILATION_H: this.dilation[0], DILATION_W: this.dilation[1], PAD_TOP: this.padding[0], PAD_LEFT: this.padding[1], GROUPS: this.groups,
+    };
+    const kernels = ctx.engine.kernels;
+    const flops = ctx.batch * this.forwardFlops(ctx.input.shape);
+    const outputs = ctx.batch * this.outChannels * outH * outW;
+    const forwardKernel = await kernels.get('conv2d_general', 'forward', { ...geometry, RELU: ctx.fusion.activationAfter === 'relu' });
+    // Without a bias the kernel adds zeros: one small buffer, instead of a second family of kernels.
+    const bias = this.bias ? ctx.params.bias : ctx.memory.floats(`${ctx.label} zero bias`, this.outChannels);
+    const forward = [
+      forwardKernel.bind(ctx.memory, `${ctx.label} forward`, { input: ctx.input.buffer, weight: ctx.params.weight, bias, output: ctx.output.buffer }, uniforms).dispatch(outputs, 1, flops),
+    ];
+    const backward: Stage[] = [];
+    if (ctx.training) {
+      const gradOutput = ctx.output.grad!;
+      const [inputGrad, weightGrad, biasGrad] = await Promise.all(
+        ['input_grad', 'weight_grad', 'bias_grad'].map((entry) => kernels.get('conv2d_general', entry, geometry)),
+      );
+      // The first layer's input is data: no gradient is needed there.
+      if (ctx.input.grad) {
+        const bound = inputGrad.bind(ctx.memory, `${ctx.label} input gradient`, { grad_output: gradOutput, weight: ctx.params.weight, grad_input: ctx.input.grad }, uniforms);
+        backward.push(bound.dispatch(ctx.batch * this.inChannels * inH * inW, 1, flops));
+      }
+      const weights = (this.outChannels * this.inChannels * this.kernel[0] * this.kernel[1]) / this.groups;
+      const boundWeight = weightGrad.bind(ctx.memory, `${ctx.label} weight gradient`, { grad_output: gradOutput, input: ctx.input.buffer, grad_weight: ctx.grads.weight }, uniforms);
+      backward.push(boundWeight.dispatch(weights, 1, flops));
+      if (this.bias) {
+        const boundBias = biasGrad.bind(ctx.memory, `${ctx.label} bias gradient`, { grad_output: gradOutput, grad_bias: ctx.grads.bias }, uniforms);
+        backward.push(boundBias.dispatch(this.outChannels, 1, outputs));
       }
     }
     return { forward, backward };

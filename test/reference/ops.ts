@@ -9,58 +9,77 @@ export type F64 = Float64Array;
 
 export interface ConvShape {
   batch: number; inC: number; h: number; w: number; outC: number;
-  kh: number; kw: number; sh: number; sw: number; ph: number; pw: number;
+  kh: number; kw: number; sh: number; sw: number;
+  /** Padding on the top and left; bottom and right default to the same (PyTorch's numeric padding). */
+  ph: number; pw: number;
+  /** Bottom and right padding: 'same' with an even dilated kernel pads one more there than top and left. */
+  pb?: number; pr?: number;
+  /** Dilation (default 1) and groups (default 1; weight [outC, inC / groups, kh, kw]). */
+  dh?: number; dw?: number;
+  groups?: number;
 }
 
-export function convOutSize(s: ConvShape): [number, number] {
-  return [Math.floor((s.h + 2 * s.ph - s.kh) / s.sh) + 1, Math.floor((s.w + 2 * s.pw - s.kw) / s.sw) + 1];
+/** The shape with every optional field filled in with its default. */
+function full(s: ConvShape): Required<ConvShape> {
+  return { pb: s.ph, pr: s.pw, dh: 1, dw: 1, groups: 1, ...s } as Required<ConvShape>;
+}
+
+export function convOutSize(shape: ConvShape): [number, number] {
+  const s = full(shape);
+  return [
+    Math.floor((s.h + s.ph + s.pb - s.dh * (s.kh - 1) - 1) / s.sh) + 1,
+    Math.floor((s.w + s.pw + s.pr - s.dw * (s.kw - 1) - 1) / s.sw) + 1,
+  ];
+}
+
+/**
+ * Calls `visit` for every (output element, weight tap) pair whose input lies inside the image, with the
+ * flat indices of the output, input and weight elements: the one loop nest that forward and backward share.
+ */
+function convTaps(shape: ConvShape, visit: (yi: number, xi: number, wi: number) => void, perOutput?: (yi: number, co: number) => void): void {
+  const s = full(shape);
+  const [oh, ow] = convOutSize(s);
+  const inPerGroup = s.inC / s.groups;
+  const outPerGroup = s.outC / s.groups;
+  for (let n = 0; n < s.batch; n++)
+    for (let co = 0; co < s.outC; co++)
+      for (let oy = 0; oy < oh; oy++)
+        for (let ox = 0; ox < ow; ox++) {
+          const yi = ((n * s.outC + co) * oh + oy) * ow + ox;
+          perOutput?.(yi, co);
+          const g = Math.floor(co / outPerGroup);
+          for (let cg = 0; cg < inPerGroup; cg++)
+            for (let ky = 0; ky < s.kh; ky++)
+              for (let kx = 0; kx < s.kw; kx++) {
+                const iy = oy * s.sh - s.ph + ky * s.dh;
+                const ix = ox * s.sw - s.pw + kx * s.dw;
+                if (iy < 0 || iy >= s.h || ix < 0 || ix >= s.w) continue;
+                const ci = g * inPerGroup + cg;
+                visit(yi, ((n * s.inC + ci) * s.h + iy) * s.w + ix, ((co * inPerGroup + cg) * s.kh + ky) * s.kw + kx);
+              }
+        }
 }
 
 export function conv2dForward(s: ConvShape, x: F64, weight: F64, bias: F64): F64 {
   const [oh, ow] = convOutSize(s);
   const y = new Float64Array(s.batch * s.outC * oh * ow);
-  for (let n = 0; n < s.batch; n++)
-    for (let co = 0; co < s.outC; co++)
-      for (let oy = 0; oy < oh; oy++)
-        for (let ox = 0; ox < ow; ox++) {
-          let sum = bias[co];
-          for (let ci = 0; ci < s.inC; ci++)
-            for (let ky = 0; ky < s.kh; ky++)
-              for (let kx = 0; kx < s.kw; kx++) {
-                const iy = oy * s.sh - s.ph + ky;
-                const ix = ox * s.sw - s.pw + kx;
-                if (iy < 0 || iy >= s.h || ix < 0 || ix >= s.w) continue;
-                sum += x[((n * s.inC + ci) * s.h + iy) * s.w + ix] * weight[((co * s.inC + ci) * s.kh + ky) * s.kw + kx];
-              }
-          y[((n * s.outC + co) * oh + oy) * ow + ox] = sum;
-        }
+  convTaps(s, (yi, xi, wi) => (y[yi] += x[xi] * weight[wi]), (yi, co) => (y[yi] = bias[co]));
   return y;
 }
 
 /** Gradients of Σ gy·conv(x) with respect to x, weight and bias. */
 export function conv2dBackward(s: ConvShape, x: F64, weight: F64, gy: F64): { gx: F64; gw: F64; gb: F64 } {
-  const [oh, ow] = convOutSize(s);
   const gx = new Float64Array(x.length);
   const gw = new Float64Array(weight.length);
   const gb = new Float64Array(s.outC);
-  for (let n = 0; n < s.batch; n++)
-    for (let co = 0; co < s.outC; co++)
-      for (let oy = 0; oy < oh; oy++)
-        for (let ox = 0; ox < ow; ox++) {
-          const g = gy[((n * s.outC + co) * oh + oy) * ow + ox];
-          gb[co] += g;
-          for (let ci = 0; ci < s.inC; ci++)
-            for (let ky = 0; ky < s.kh; ky++)
-              for (let kx = 0; kx < s.kw; kx++) {
-                const iy = oy * s.sh - s.ph + ky;
-                const ix = ox * s.sw - s.pw + kx;
-                if (iy < 0 || iy >= s.h || ix < 0 || ix >= s.w) continue;
-                const xi = ((n * s.inC + ci) * s.h + iy) * s.w + ix;
-                const wi = ((co * s.inC + ci) * s.kh + ky) * s.kw + kx;
-                gx[xi] += g * weight[wi];
-                gw[wi] += g * x[xi];
-              }
-        }
+  convTaps(
+    s,
+    (yi, xi, wi) => {
+      gx[xi] += gy[yi] * weight[wi];
+      gw[wi] += gy[yi] * x[xi];
+    },
+    (yi, co) => (gb[co] += gy[yi]),
+  );
   return { gx, gw, gb };
 }
 
