@@ -13,7 +13,7 @@ import {
 import { loadMnistFromPackage } from '../src/data/mnist_node';
 import type { Mnist } from '../src/data/mnist';
 import type { Engine } from '../src/gpu/engine';
-import { expectClose, F32 } from './support/compare';
+import { expectClose } from './support/compare';
 import { testEngine } from './support/gpu';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url);
@@ -88,7 +88,7 @@ describe('three training steps of the mixed network from PyTorch\'s initial weig
     // Loosened from F32's 1e-5 in norm: 7.bias's gradient sums 3,920 terms that largely cancel, and PyTorch's own
     // f32 gradient is 1.65e-5 (in norm) from its float64 one (4.bias 8.4e-6, the rest ≤ 3.1e-6).
     const gradTolerance = { normRelative: 5e-5, absolute: 1e-6, relative: 1e-3 };
-    for (const [name, grad] of expectedGrads) expectClose(`step 1 ${name} gradient`, grads[0].get(name)!.data, grad.data as Float32Array, gradTolerance);
+    for (const [name, grad] of expectedGrads) expectClose(`step 1 ${name} gradient`, grads[0].get(name)!.data as Float32Array, grad.data as Float32Array, gradTolerance);
 
     const updated = tensors(file, 'updated.3.');
     for (const [name, value] of await model.getParameters()) expectClose(`updated ${name}`, value.data, updated.get(name)!.data as Float32Array);
