@@ -81,7 +81,7 @@ describe('one training step from PyTorch\'s initial weights', () => {
     expect([...grads.keys()].sort()).toEqual([...expectedGrads.keys()].sort());
     // The fixture's seed keeps every ReLU input and pooling runner-up at least 1.5e-6 from its decision, so f32
     // rounding flips no mask and the gradients agree to f32 precision (PyTorch's own f32 gradients are within
-    // 9e-6 of float64 here; BatchNorm's input gradient subtracts nearly equal terms).
+    // 9.3e-6 of float64 here; BatchNorm's input gradient subtracts nearly equal terms).
     const tolerance = { normRelative: 2e-5, absolute: 1e-6, relative: 1e-3 };
     for (const [name, grad] of expectedGrads) expectClose(`${name} gradient`, grads.get(name)!.data, grad.data as Float32Array, tolerance);
 

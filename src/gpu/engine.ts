@@ -173,7 +173,7 @@ export class Engine {
    */
   async readStaging(staging: GPUBuffer, size: number): Promise<ArrayBuffer> {
     this.checkAlive();
-    await this.mapForReading(`${staging.label}`, [staging]);
+    await this.mapForReading(staging.label, [staging]);
     try {
       return staging.getMappedRange(0, size).slice(0);
     } finally {

@@ -1,5 +1,6 @@
-// ReLU, in place. After a Conv2d or Linear its forward pass is fused into that layer's kernel; before a
-// MaxPool2d its backward mask is fused into the pooling's backward kernel. Otherwise it dispatches its own.
+// ReLU, in place. After a layer that declares it can apply it (Conv2d, Linear, BatchNorm) its forward pass
+// is fused into that layer's kernel; before a MaxPool2d its backward mask is fused into the pooling's
+// backward kernel (see fuse() in plan.ts). Otherwise it dispatches its own.
 import { Layer, type BuildContext, type RecordedLayer } from './layer';
 
 export class ReLU extends Layer {
