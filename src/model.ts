@@ -20,6 +20,12 @@ export interface SequentialOptions {
   inputShape: readonly number[];
   /** Seed for the initial parameters (default 0). */
   seed?: number;
+  /**
+   * Fuse element-wise neighbours as the layers declare (default true): an activation into the layer
+   * before it, ReLU's mask into the pooling after it. false runs every layer as its own pass, the same
+   * results within rounding; for measuring what fusion saves.
+   */
+  fusion?: boolean;
 }
 
 export interface Tensor {
@@ -55,6 +61,8 @@ export class Sequential {
   private readonly plans = new Map<string, Promise<Plan>>();
   private readonly inference = new Inference(this);
   private disposed = false;
+  /** Whether plans fuse element-wise neighbours (SequentialOptions.fusion). */
+  readonly fusion: boolean;
 
   constructor(readonly engine: Engine, layers: readonly Layer[], options: SequentialOptions) {
     if (layers.length === 0) throw new ConfigError('Sequential', 'no layers', 'Give at least one layer.');
@@ -69,6 +77,8 @@ export class Sequential {
     const names = layers.map((l) => l.name!);
     const duplicate = names.find((n, i) => names.indexOf(n) !== i);
     if (duplicate !== undefined) throw new ConfigError('Sequential', `two layers are named "${duplicate}"`, 'Give every layer a unique name.');
+    if (options.fusion !== undefined && typeof options.fusion !== 'boolean') throw new ConfigError('Sequential', `fusion is ${String(options.fusion)}`, 'fusion must be true or false.');
+    this.fusion = options.fusion ?? true;
     this.layers = layers;
     this.shapes = shapes;
     const last = shapes[shapes.length - 1];
@@ -149,7 +159,7 @@ export class Sequential {
         labelOf: (layer: Layer) => `${this.layout.names.get(layer)} (${layer.kind})`,
         clock: this.state.clock,
       };
-      plan = Plan.build(this.engine, tensors, this.layers, this.shapes[0], batch, training);
+      plan = Plan.build(this.engine, tensors, this.layers, this.shapes[0], batch, training, this.fusion);
       this.plans.set(key, plan);
     }
     return plan;

@@ -40,6 +40,8 @@ interface Planning {
   memory: BufferGroup;
   batch: number;
   training: boolean;
+  /** False: no layer absorbs its neighbours' work (SequentialOptions.fusion). */
+  fusion: boolean;
   model: ModelTensors;
 }
 
@@ -48,7 +50,7 @@ async function buildChain(planning: Planning, layers: readonly Layer[], input: A
   const { engine, memory, batch, training, model } = planning;
   const mode = training ? 'train' : 'eval';
   const size = (shape: readonly number[]) => batch * shape.reduce((a, b) => a * b, 1);
-  const fusions = fuse(layers);
+  const fusions = planning.fusion ? fuse(layers) : layers.map(() => ({ ...NO_FUSION }));
   const activations: Activation[] = [input];
   const builds = layers.map((layer, i) => {
     const current = activations[i];
@@ -85,13 +87,13 @@ export class Plan {
     readonly labels: GPUBuffer,
   ) {}
 
-  static async build(engine: Engine, model: ModelTensors, layers: readonly Layer[], inputShape: readonly number[], batch: number, training: boolean): Promise<Plan> {
+  static async build(engine: Engine, model: ModelTensors, layers: readonly Layer[], inputShape: readonly number[], batch: number, training: boolean, fusion = true): Promise<Plan> {
     const memory = new BufferGroup(engine);
     const mode = training ? 'train' : 'eval';
     const input: Activation = { buffer: memory.floats(`input [${batch}, ${inputShape.join(', ')}] (${mode})`, batch * inputShape.reduce((a, b) => a * b, 1)), shape: inputShape };
     const labels = memory.createBuffer(`labels [${batch}] (${mode})`, batch * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC);
     try {
-      return new Plan(memory, batch, training, await buildChain({ engine, memory, batch, training, model }, layers, input), labels);
+      return new Plan(memory, batch, training, await buildChain({ engine, memory, batch, training, fusion, model }, layers, input), labels);
     } catch (e) {
       memory.dispose();
       throw e;

@@ -21,6 +21,8 @@ export interface BenchOptions {
   evalImages: number;
   tfjsSteps: number;
   tfjsBackends: TfjsBackend[];
+  /** Instead of the reference CNN: what separate activation passes cost, and what fusing them saves (Node only). */
+  activationFusion: boolean;
   json: boolean;
   help: boolean;
 }
@@ -45,6 +47,7 @@ export const USAGE = [
   column('--adapter NAME', `${NODE_ADAPTERS.join(', ')} (default all: every one present); Node only`),
   ...numbersUsage(NUMBERS),
   column('--tfjs-backends LIST', `comma-separated, from ${TFJS_BACKENDS.join(', ')} (default all three)`),
+  column('--activation-fusion', 'instead: profile networks with GELU and SiLU, built with and without fusing them into the layer before (Node; --steps profiled steps of each)'),
   column('--json', 'print one JSON object instead of tables'),
   column('--help', 'print this and exit'),
 ].join('\n');
@@ -52,7 +55,7 @@ export const USAGE = [
 /** Parses `args` (process.argv.slice(2)); throws UsageError on anything unknown or out of range. */
 export function parseBenchOptions(args: readonly string[]): BenchOptions {
   const values = parseFlags(args, {
-    ...numberFlags(NUMBERS), host: { type: 'string' }, adapter: { type: 'string' }, 'tfjs-backends': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' },
+    ...numberFlags(NUMBERS), host: { type: 'string' }, adapter: { type: 'string' }, 'tfjs-backends': { type: 'string' }, 'activation-fusion': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean' },
   });
   const host = values.host === undefined ? 'both' : oneOf(`--host is "${values.host}"`, values.host, HOSTS);
   const adapter = values.adapter === undefined ? 'all' : oneOf(`--adapter is "${values.adapter}"`, values.adapter, NODE_ADAPTERS);
@@ -66,6 +69,7 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
     adapters: adapter === 'all' ? ['gpu', 'lavapipe', 'swiftshader'] : [adapter],
     adapterRequired: adapter !== 'all',
     tfjsBackends: [...new Set(tfjsBackends)],
+    activationFusion: values['activation-fusion'] === true,
     json: values.json === true,
     help: values.help === true,
   };

@@ -1,5 +1,6 @@
 // What `npm run bench` prints for people: one engine measurement in full (per kernel), and the browser
 // section's table of this engine beside TensorFlow.js.
+import type { FusionNetworkReport } from '../bench/activation_fusion';
 import type { EngineReport } from '../bench/measure_engine';
 import type { BrowserReport } from './bench_browser';
 
@@ -49,5 +50,19 @@ ${r.browser}: this engine beside TensorFlow.js, ${setting}`);
     const ratio = t.ours_over_theirs;
     const cells = [t.train_samples_per_s.toFixed(1), t.eval_images_per_s.toFixed(1), t.first_step_seconds.toFixed(2), ratio ? times(ratio.train) : '', ratio ? times(ratio.eval) : ''];
     console.log(row(`TF.js ${t.tfjs_version} ${t.backend}`, cells, t.adapter));
+  }
+}
+
+/** `--activation-fusion`: per network, the step and the activations' own passes, built without fusion and with it. */
+export function printFusionReport(adapter: string, reports: FusionNetworkReport[]): void {
+  const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+  console.log(`\n${adapter}: activation passes in a training step (timestamp queries; each dispatch's median over steps alternating fusion off and on; ms)`);
+  console.log(`  ${'network'.padEnd(48)} ${'fusion'.padEnd(6)} ${'step'.padStart(9)} ${'act fwd'.padStart(8)} ${'act bwd'.padStart(8)} ${'producer fwd'.padStart(13)}`);
+  for (const r of reports) {
+    const cells = [r.step_ms, r.activation_forward_ms, r.activation_backward_ms, r.producer_forward_ms].map((ms, i) => ms.toFixed(2).padStart([9, 8, 8, 13][i]));
+    console.log(`  ${r.network.padEnd(48)} ${(r.fusion ? 'on' : 'off').padEnd(6)} ${cells.join(' ')}`);
+  }
+  for (const r of reports.filter((x) => !x.fusion)) {
+    console.log(`  ${r.network}: ${r.activation_elements} activation elements per step of ${r.batch_size}; a separate pass moves ${mb(r.separate_pass_bytes.forward)} forward, ${mb(r.separate_pass_bytes.backward)} backward`);
   }
 }
