@@ -6,12 +6,12 @@
 //   evaluation: y = (x − running_mean)/√(running_var + eps)·weight + bias.
 // Reductions: one workgroup per channel; each invocation sums a fixed strided share, then a fixed tree
 // combines the shares, so the result is the same bit for bit every run (no atomics).
-// A following ReLU may be applied in the normalisation (RELU), as PyTorch's conv-bn-relu blocks do.
+// A following activation may be applied in the normalisation (ACTIVATION), as PyTorch's conv-bn-relu blocks do.
+// #include "activation_functions.wgsl"
 
 struct Params { batch: u32, channels: u32, plane: u32, eps: f32, momentum: f32 }
 
 override WORKGROUP_SIZE: u32 = 64;
-override RELU: bool = false;
 const REDUCE: u32 = 64u;
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -29,6 +29,8 @@ const REDUCE: u32 = 64u;
 @group(0) @binding(11) var<storage, read_write> grad_input: array<f32>;
 @group(0) @binding(12) var<storage, read_write> grad_weight: array<f32>;
 @group(0) @binding(13) var<storage, read_write> grad_bias: array<f32>;
+// Normalisation only: the activated values, when the activation keeps its own output (ACTIVATED_SEPARATELY).
+@group(0) @binding(14) var<storage, read_write> activated: array<f32>;
 
 var<workgroup> partial: array<f32, REDUCE>;
 var<workgroup> partial2: array<f32, REDUCE>;
@@ -116,8 +118,14 @@ fn statistics_tracked(@builtin(local_invocation_id) local: vec3u, @builtin(workg
   }
 }
 
+// The epilogue: a fused activation (activation_functions.wgsl) over the output or into `activated`.
 fn finish(index: u32, y: f32) {
-  output[index] = select(y, max(y, 0.0), RELU);
+  if (ACTIVATED_SEPARATELY) {
+    output[index] = y;
+    activated[index] = activate(y);
+  } else {
+    output[index] = activate(y);
+  }
 }
 
 /** y from the batch's statistics (training, or evaluation without running estimates). */

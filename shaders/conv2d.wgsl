@@ -1,4 +1,4 @@
-// 2-D convolution: the forward pass (bias and an optional ReLU fused in) and its three gradients.
+// 2-D convolution: the forward pass (bias and an optional activation fused in) and its three gradients.
 // Layouts follow PyTorch: input [N, Ci, H, W], weight [Co, Ci, Kh, Kw], output [N, Co, Ho, Wo].
 //
 // Register blocking: an invocation computes 8 neighbouring pixels of a row for 4 channels (eight vec4
@@ -19,6 +19,7 @@
 //
 // Every output element is owned by one invocation that sums its whole contribution in a fixed order:
 // no atomics, and the same result on every run.
+// #include "activation_functions.wgsl"
 
 struct Params {
   batch: u32, in_channels: u32, in_h: u32, in_w: u32,
@@ -33,7 +34,6 @@ override STRIDE_H: u32 = 1;
 override STRIDE_W: u32 = 1;
 override PAD_H: u32 = 0;
 override PAD_W: u32 = 0;
-override RELU: bool = false;
 // Forward only: `weight` holds the tap-major copy that pack_weights makes ([Ci·Kh·Kw, Co rounded up to 4],
 // zeros past the last channel), where one tap's 4 channels are neighbours. Faster on some adapters and
 // slower on others, so the engine measures both on the adapter and keeps the faster (src/gpu/autotune.ts).
@@ -46,12 +46,14 @@ override WORKGROUP_SIZE: u32 = 64;
 @group(0) @binding(2) var<storage, read> weight: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> output: array<f32>;
-// grad_output is the gradient of the pre-activation output (a fused ReLU's mask is applied before).
+// grad_output is the gradient of the pre-activation output (a fused activation's backward pass runs before).
 @group(0) @binding(5) var<storage, read> grad_output: array<f32>;
 @group(0) @binding(6) var<storage, read_write> grad_input: array<f32>;
 @group(0) @binding(7) var<storage, read_write> grad_weight: array<f32>;
 @group(0) @binding(8) var<storage, read_write> grad_bias: array<f32>;
 @group(0) @binding(9) var<storage, read_write> packed_weight: array<f32>;
+// Forward only: the activated values, when the activation keeps its own output (ACTIVATED_SEPARATELY).
+@group(0) @binding(10) var<storage, read_write> activated: array<f32>;
 
 // Grids wider than 65535 workgroups fold into z (a WebGPU dispatch limit).
 fn flat_index(gid: vec3u, groups: vec3u) -> u32 {
@@ -162,10 +164,18 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) gro
   let results = tile_pixels(acc);
   for (var j = 0u; j < 8u; j++) {
     if (ox0 + j >= p.out_w) { break; }
-    var value = results[j];
-    if (RELU) { value = max(value, vec4f(0.0)); }
+    // The epilogue: a fused activation (activation_functions.wgsl) over the output or into `activated`.
+    let value = activate4(results[j]);
     for (var t = 0u; t < 4u; t++) {
-      if (co0 + t < p.out_channels) { output[at + (co0 + t) * out_plane + j] = value[t]; }
+      if (co0 + t < p.out_channels) {
+        let o = at + (co0 + t) * out_plane + j;
+        if (ACTIVATED_SEPARATELY) {
+          output[o] = results[j][t];
+          activated[o] = value[t];
+        } else {
+          output[o] = value[t];
+        }
+      }
     }
   }
 }

@@ -1,6 +1,6 @@
 // 2-D convolution in its general form: groups, dilation and asymmetric padding (PyTorch's padding='same'
 // with an even dilated kernel pads one more on the bottom and right). The forward pass (bias and an
-// optional ReLU fused in) and its three gradients.
+// optional activation fused in) and its three gradients.
 // Layouts follow PyTorch: input [N, Ci, H, W], weight [Co, Ci / GROUPS, Kh, Kw], output [N, Co, Ho, Wo];
 // output channel co reads input channels of its group, g = co / (Co / GROUPS).
 //
@@ -8,6 +8,7 @@
 // purpose (one element per invocation, no register blocking), so that the rarer cases are simply correct.
 // Every output element is owned by one invocation that sums its whole contribution in a fixed order:
 // no atomics, and the same result on every run.
+// #include "activation_functions.wgsl"
 
 struct Params {
   batch: u32, in_channels: u32, in_h: u32, in_w: u32,
@@ -25,7 +26,6 @@ override DILATION_W: u32 = 1;
 override PAD_TOP: u32 = 0;
 override PAD_LEFT: u32 = 0;
 override GROUPS: u32 = 1;
-override RELU: bool = false;
 
 override WORKGROUP_SIZE: u32 = 64;
 
@@ -34,11 +34,13 @@ override WORKGROUP_SIZE: u32 = 64;
 @group(0) @binding(2) var<storage, read> weight: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> output: array<f32>;
-// grad_output is the gradient of the pre-activation output (a fused ReLU's mask is applied before).
+// grad_output is the gradient of the pre-activation output (a fused activation's backward pass runs before).
 @group(0) @binding(5) var<storage, read> grad_output: array<f32>;
 @group(0) @binding(6) var<storage, read_write> grad_input: array<f32>;
 @group(0) @binding(7) var<storage, read_write> grad_weight: array<f32>;
 @group(0) @binding(8) var<storage, read_write> grad_bias: array<f32>;
+// Forward only: the activated values, when the activation keeps its own output (ACTIVATED_SEPARATELY).
+@group(0) @binding(9) var<storage, read_write> activated: array<f32>;
 
 // Grids wider than 65535 workgroups fold into z (a WebGPU dispatch limit).
 fn flat_index(gid: vec3u, groups: vec3u) -> u32 {
@@ -79,8 +81,13 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) g
       }
     }
   }
-  if (RELU) { sum = max(sum, 0.0); }
-  output[i] = sum;
+  // The epilogue: a fused activation (activation_functions.wgsl) over the output or into `activated`.
+  if (ACTIVATED_SEPARATELY) {
+    output[i] = sum;
+    activated[i] = activate(sum);
+  } else {
+    output[i] = activate(sum);
+  }
 }
 
 // dL/dinput[n, ci, iy, ix] = Σ over (co in ci's group, ky, kx) with oy·sh − pad_top + ky·dh = iy (and the

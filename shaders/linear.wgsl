@@ -1,11 +1,11 @@
 // Dense layer: output[n, o] = bias[o] + Σ_i input[n, i] · weight[o, i] (PyTorch's nn.Linear layout),
-// optionally followed by a fused ReLU, and its three gradients. Every gradient element is owned by one
+// optionally followed by a fused activation, and its three gradients. Every gradient element is owned by one
 // invocation, so results are deterministic.
+// #include "activation_functions.wgsl"
 
 struct Params { batch: u32, in_features: u32, out_features: u32 }
 
 override WORKGROUP_SIZE: u32 = 64;
-override RELU: bool = false;
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> input: array<f32>;
@@ -16,6 +16,8 @@ override RELU: bool = false;
 @group(0) @binding(6) var<storage, read_write> grad_input: array<f32>;
 @group(0) @binding(7) var<storage, read_write> grad_weight: array<f32>;
 @group(0) @binding(8) var<storage, read_write> grad_bias: array<f32>;
+// Forward only: the activated values, when the activation keeps its own output (ACTIVATED_SEPARATELY).
+@group(0) @binding(9) var<storage, read_write> activated: array<f32>;
 
 fn flat_index(gid: vec3u, groups: vec3u) -> u32 {
   return gid.x + gid.z * groups.x * WORKGROUP_SIZE;
@@ -31,8 +33,13 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) g
   for (var i = 0u; i < p.in_features; i++) {
     sum += input[n * p.in_features + i] * weight[o * p.in_features + i];
   }
-  if (RELU) { sum = max(sum, 0.0); }
-  output[index] = sum;
+  // The epilogue: a fused activation (activation_functions.wgsl) over the output or into `activated`.
+  if (ACTIVATED_SEPARATELY) {
+    output[index] = sum;
+    activated[index] = activate(sum);
+  } else {
+    output[index] = activate(sum);
+  }
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)

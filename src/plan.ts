@@ -24,6 +24,7 @@ export function fuse(layers: readonly Layer[]): Fusion[] {
     const next = layers[i + 1];
     if (next?.activation !== undefined && layer.fusesActivationAfter.includes(next.activation)) {
       fusions[i].activationAfter = next.activation;
+      fusions[i].activationOptions = next.activationOptions();
       fusions[i + 1].forwardDone = true;
     }
     const previous = layers[i - 1];
@@ -52,20 +53,23 @@ async function buildChain(planning: Planning, layers: readonly Layer[], input: A
   const size = (shape: readonly number[]) => batch * shape.reduce((a, b) => a * b, 1);
   const fusions = planning.fusion ? fuse(layers) : layers.map(() => ({ ...NO_FUSION }));
   const activations: Activation[] = [input];
-  const builds = layers.map((layer, i) => {
+  layers.forEach((layer, i) => {
     const current = activations[i];
     const shape = layer.outputShape(current.shape);
     const label = model.labelOf(layer);
-    const output: Activation = layer.inPlace
+    activations.push(layer.inPlace
       ? { buffer: current.buffer, grad: current.grad, shape }
       : {
           buffer: memory.floats(`${label} output (${mode})`, size(shape)),
           grad: training ? memory.floats(`${label} output gradient`, size(shape)) : undefined,
           shape,
-        };
-    activations.push(output);
+        });
+  });
+  const builds = layers.map((layer, i) => {
+    // An absorbed activation that is not in place has its values written by this layer (Fusion.activated).
+    const fusion = fusions[i].activationAfter !== undefined && !layers[i + 1].inPlace ? { ...fusions[i], activated: activations[i + 2] } : fusions[i];
     return layer.build({
-      engine, memory, label, batch, input: current, output, ...model.tensorsOf(layer), fusion: fusions[i], training,
+      engine, memory, label: model.labelOf(layer), batch, input: activations[i], output: activations[i + 1], ...model.tensorsOf(layer), fusion, training,
       clock: model.clock,
       chain: (inner, innerInput) => buildChain(planning, inner, innerInput),
     });

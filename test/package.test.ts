@@ -4,13 +4,15 @@
 // tarball itself in fresh apps.
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, test } from 'vitest';
 import { globals } from 'webgpu';
 import * as reflect from 'wgsl_reflect';
 import * as api from '../src/node';
 import { WEBGPU_CONSTANTS } from '../build/webgpu_constants';
-import { compactWgsl } from '../build/shader_interfaces';
+import { builtWgsl, compactWgsl } from '../build/shader_interfaces';
 import { shaderInterfaces, shaderSources } from '../src/gpu/shader_sources';
 import { describeShader, fingerprint } from '../src/gpu/shader_interface';
 
@@ -44,13 +46,21 @@ test('the shader interfaces shipped with the build are what wgsl_reflect reads f
   }
 });
 
-test('the build ships shaders without comments, every line where it was', () => {
+test('the build ships shaders without comments, every line where it was, included files after', async () => {
   expect(compactWgsl('let a = 1; // one\n/* two\n /* nested */ lines */let b = 2;\n  // indented\nfn f() {}')).toBe('let a = 1;\n\nlet b = 2;\n\nfn f() {}');
+  const text = (file: string) => readFileSync(new URL(`../shaders/${file}.wgsl`, import.meta.url), 'utf8');
+  const includes = (code: string) => [...code.matchAll(/^\/\/ #include "(.+)\.wgsl"$/gm)].map(([, name]) => name);
   for (const file of Object.keys(shaderSources)) {
-    const original = readFileSync(new URL(`../shaders/${file}.wgsl`, import.meta.url), 'utf8');
-    expect(shaderSources[file].split('\n').length, file).toBe(original.split('\n').length);
+    const original = text(file);
+    const included = includes(original);
+    expect(shaderSources[file], file).toBe([original, ...included.map(text)].map(compactWgsl).join('\n'));
     expect(shaderSources[file], file).not.toMatch(/\/\/|\/\*/);
+    const { files } = await builtWgsl(fileURLToPath(new URL(`../shaders/${file}.wgsl`, import.meta.url)));
+    expect(files.map((f) => basename(f, '.wgsl')), file).toEqual([file, ...included]);
   }
+  expect(Object.keys(shaderSources).filter((file) => includes(text(file)).includes('activation_functions')).sort()).toEqual(
+    ['activation', 'batchnorm2d', 'conv2d', 'conv2d_general', 'linear'],
+  );
 });
 
 test('the demo builds for production, its workers with the shaders\' interfaces', async () => {

@@ -1,9 +1,10 @@
 // What BatchNorm1d and BatchNorm2d share: PyTorch's _BatchNorm (weight 1 and bias 0 when affine;
 // running_mean 0, running_var 1 and num_batches_tracked, an i64, when tracking running statistics), with
-// a following ReLU fused in. Both run batchnorm2d.wgsl: per channel it reduces over the batch and a
+// a following activation fused in (activation_functions.ts). Both run batchnorm2d.wgsl: per channel it reduces over the batch and a
 // "plane" of values (H·W for [C, H, W], L for [C, L], and 1 for [C]), which is all that differs.
 import { ConfigError } from '../gpu/errors';
 import type { BufferSlice, Stage } from '../gpu/kernel';
+import { EPILOGUE_ACTIVATIONS, epilogue } from './activation_functions';
 import { positiveInt } from './check';
 import { Layer, type BuildContext, type RecordedLayer, type TensorSpec } from './layer';
 
@@ -27,7 +28,7 @@ export abstract class BatchNorm extends Layer {
   readonly momentum: number;
   readonly affine: boolean;
   readonly trackRunningStats: boolean;
-  override readonly fusesActivationAfter = ['relu'];
+  override readonly fusesActivationAfter = EPILOGUE_ACTIVATIONS;
 
   constructor(options: BatchNormOptions) {
     super(options.name);
@@ -83,7 +84,7 @@ export abstract class BatchNorm extends Layer {
     }
     const uniforms = { batch: ctx.batch, channels, plane, eps: this.eps, momentum: this.momentum };
     const kernels = ctx.engine.kernels;
-    const relu = ctx.fusion.activationAfter === 'relu';
+    const { constants, activated } = epilogue(ctx);
     // Without affine parameters the kernels scale by ones and shift by zeros, and sum gradients into scratch.
     const ones = () => {
       const buffer = ctx.memory.floats(`${ctx.label} ones`, channels);
@@ -107,13 +108,13 @@ export abstract class BatchNorm extends Layer {
       const statistics = (await kernels.get('batchnorm2d', entry)).bind(ctx.memory, `${ctx.label} statistics`, {
         input: ctx.input.buffer, saved_mean: savedMean, saved_invstd: savedInvstd, ...(entry === 'statistics_tracked' ? running : {}),
       }, uniforms);
-      const normalize = (await kernels.get('batchnorm2d', 'normalize_batch', { RELU: relu })).bind(ctx.memory, `${ctx.label} normalize`, {
-        input: ctx.input.buffer, output: ctx.output.buffer, weight, bias, saved_mean: savedMean, saved_invstd: savedInvstd,
+      const normalize = (await kernels.get('batchnorm2d', 'normalize_batch', constants)).bind(ctx.memory, `${ctx.label} normalize`, {
+        input: ctx.input.buffer, output: ctx.output.buffer, activated, weight, bias, saved_mean: savedMean, saved_invstd: savedInvstd,
       }, uniforms);
       forward.push(statistics.dispatch(64, channels, 3 * count), normalize.dispatch(count, 1, 4 * count));
     } else {
-      const normalize = (await kernels.get('batchnorm2d', 'normalize_running', { RELU: relu })).bind(ctx.memory, `${ctx.label} normalize`, {
-        input: ctx.input.buffer, output: ctx.output.buffer, weight, bias, running_mean: ctx.buffers.running_mean, running_var: ctx.buffers.running_var,
+      const normalize = (await kernels.get('batchnorm2d', 'normalize_running', constants)).bind(ctx.memory, `${ctx.label} normalize`, {
+        input: ctx.input.buffer, output: ctx.output.buffer, activated, weight, bias, running_mean: ctx.buffers.running_mean, running_var: ctx.buffers.running_var,
       }, uniforms);
       forward.push(normalize.dispatch(count, 1, 4 * count));
     }

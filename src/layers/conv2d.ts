@@ -1,8 +1,9 @@
 // Conv2d: PyTorch's nn.Conv2d (weight [out, in / groups, kh, kw], bias [out] unless bias: false), with a following
-// ReLU fused in. Groups 1, dilation 1 and symmetric padding run conv2d.wgsl's tuned kernels; anything else
+// activation fused in (activation_functions.ts). Groups 1, dilation 1 and symmetric padding run conv2d.wgsl's tuned kernels; anything else
 // (grouped and depthwise convolutions, dilation, 'same' with an even dilated kernel) runs conv2d_general.wgsl.
 import type { Stage } from '../gpu/kernel';
 import { ConfigError, ShapeError } from '../gpu/errors';
+import { EPILOGUE_ACTIVATIONS, epilogue } from './activation_functions';
 import { imageShape, nonNegativeInt, pair, positiveInt, slidingOutput, type Size2 } from './check';
 import { Layer, uniformFanIn, type BuildContext, type RecordedLayer, type TensorSpec } from './layer';
 
@@ -37,7 +38,7 @@ export class Conv2d extends Layer {
   readonly dilation: [number, number];
   readonly groups: number;
   readonly bias: boolean;
-  override readonly fusesActivationAfter = ['relu'];
+  override readonly fusesActivationAfter = EPILOGUE_ACTIVATIONS;
 
   constructor(options: Conv2dOptions) {
     super(options.name);
@@ -172,11 +173,12 @@ export class Conv2d extends Layer {
     const kernels = ctx.engine.kernels;
     const flops = ctx.batch * this.forwardFlops(ctx.input.shape);
     const outputs = ctx.batch * this.outChannels * outH * outW;
-    const forwardKernel = await kernels.get('conv2d_general', 'forward', { ...geometry, RELU: ctx.fusion.activationAfter === 'relu' });
+    const { constants, activated } = epilogue(ctx);
+    const forwardKernel = await kernels.get('conv2d_general', 'forward', { ...geometry, ...constants });
     // Without a bias the kernel adds zeros: one small buffer, instead of a second family of kernels.
     const bias = this.bias ? ctx.params.bias : ctx.memory.floats(`${ctx.label} zero bias`, this.outChannels);
     const forward = [
-      forwardKernel.bind(ctx.memory, `${ctx.label} forward`, { input: ctx.input.buffer, weight: ctx.params.weight, bias, output: ctx.output.buffer }, uniforms).dispatch(outputs, 1, flops),
+      forwardKernel.bind(ctx.memory, `${ctx.label} forward`, { input: ctx.input.buffer, weight: ctx.params.weight, bias, output: ctx.output.buffer, activated }, uniforms).dispatch(outputs, 1, flops),
     ];
     const backward: Stage[] = [];
     if (ctx.training) {
@@ -207,9 +209,10 @@ export class Conv2d extends Layer {
   private async forwardVariants(ctx: BuildContext, uniforms: Record<string, number>, geometry: Record<string, number>, flops: number): Promise<Stage[]> {
     const [, outH, outW] = ctx.output.shape;
     const kernels = ctx.engine.kernels;
+    const { constants, activated } = epilogue(ctx);
     const [direct, packed, pack] = await Promise.all([
-      kernels.get('conv2d', 'forward', { ...geometry, RELU: ctx.fusion.activationAfter === 'relu' }),
-      kernels.get('conv2d', 'forward', { ...geometry, RELU: ctx.fusion.activationAfter === 'relu', PACKED_WEIGHTS: true }),
+      kernels.get('conv2d', 'forward', { ...geometry, ...constants }),
+      kernels.get('conv2d', 'forward', { ...geometry, ...constants, PACKED_WEIGHTS: true }),
       kernels.get('conv2d', 'pack_weights', geometry),
     ]);
     const label = `${ctx.label} forward`;
@@ -219,7 +222,7 @@ export class Conv2d extends Layer {
     const packedWeights = ctx.memory.floats(`${ctx.label} tap-major weights`, taps * 4 * blocks);
     // Without a bias the kernel adds zeros: one small buffer, instead of a second family of kernels.
     const bias = this.bias ? ctx.params.bias : ctx.memory.floats(`${ctx.label} zero bias`, this.outChannels);
-    const buffers = { input: ctx.input.buffer, bias, output: ctx.output.buffer };
+    const buffers = { input: ctx.input.buffer, bias, output: ctx.output.buffer, activated };
     const variants: Record<string, Stage[]> = {
       direct: [direct.bind(ctx.memory, label, { ...buffers, weight: ctx.params.weight }, uniforms).dispatch(tiles, blocks, flops)],
       'tap-major': [
@@ -227,7 +230,7 @@ export class Conv2d extends Layer {
         packed.bind(ctx.memory, label, { ...buffers, weight: packedWeights }, uniforms).dispatch(tiles, blocks, flops),
       ],
     };
-    const chosen = await ctx.engine.autotune.choose(`conv2d.forward ${this.problemShape(ctx)} relu=${ctx.fusion.activationAfter === 'relu'} #${kernels.fingerprint('conv2d')}`, variants);
+    const chosen = await ctx.engine.autotune.choose(`conv2d.forward ${this.problemShape(ctx)} activation=${ctx.fusion.activationAfter ?? 'none'} #${kernels.fingerprint('conv2d')}`, variants);
     return variants[chosen];
   }
 

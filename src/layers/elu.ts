@@ -1,7 +1,7 @@
 // ELU: PyTorch's nn.ELU, x for x > 0 and alpha·(eˣ − 1) otherwise; the gradient at 0 is alpha, as
 // PyTorch's (x ≤ 0 takes alpha·eˣ).
 import { finiteNumber } from './check';
-import { ElementwiseActivation, type ElementwiseParameters } from './elementwise_activation';
+import { ElementwiseActivation } from './elementwise_activation';
 
 export interface ELUOptions {
   /** The scale of the negative part (PyTorch's default 1.0). */
@@ -11,7 +11,7 @@ export interface ELUOptions {
 
 export class ELU extends ElementwiseActivation {
   readonly kind = 'ELU';
-  protected readonly function = 'elu';
+  override readonly activation = 'elu';
   protected readonly flopsPerElement = 3;
   readonly alpha: number;
 
@@ -20,7 +20,7 @@ export class ELU extends ElementwiseActivation {
     this.alpha = finiteNumber(this.where(), 'alpha', options.alpha ?? 1, "PyTorch's default is 1.0");
   }
 
-  protected override parameters(): ElementwiseParameters {
-    return { negative_slope: 0, alpha: this.alpha };
+  override activationOptions(): Record<string, number> {
+    return { alpha: this.alpha };
   }
 }

@@ -11,7 +11,7 @@ export interface GELUOptions {
 
 export class GELU extends ElementwiseActivation {
   readonly kind = 'GELU';
-  protected readonly function: ElementwiseFunction;
+  override readonly activation: ElementwiseFunction;
   protected readonly flopsPerElement = 14;
   readonly approximate: 'none' | 'tanh';
 
@@ -22,6 +22,6 @@ export class GELU extends ElementwiseActivation {
       throw new ConfigError(this.where(), `approximate is ${JSON.stringify(approximate)}`, "approximate must be 'none' (exact, the default) or 'tanh'.");
     }
     this.approximate = approximate;
-    this.function = approximate === 'tanh' ? 'gelu_tanh' : 'gelu';
+    this.activation = approximate === 'tanh' ? 'gelu_tanh' : 'gelu';
   }
 }

@@ -4,7 +4,7 @@ import { ElementwiseActivation } from './elementwise_activation';
 
 export class Hardswish extends ElementwiseActivation {
   readonly kind = 'Hardswish';
-  protected readonly function = 'hardswish';
+  override readonly activation = 'hardswish';
   protected readonly flopsPerElement = 5;
 
   constructor(options: { name?: string } = {}) {

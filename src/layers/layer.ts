@@ -37,8 +37,16 @@ export interface TensorSpec {
 
 /** Which neighbouring work a layer does for its neighbours, derived by the model from their declarations. */
 export interface Fusion {
-  /** This layer applies the following layer's activation (e.g. "relu") in its own forward kernel. */
+  /** This layer applies the following layer's activation (e.g. "relu", "gelu") in its own forward kernel. */
   activationAfter: string | undefined;
+  /** That activation's options (its layer's activationOptions()). */
+  activationOptions: Readonly<Record<string, number>>;
+  /**
+   * Where this layer writes the activated values: undefined for an in-place activation (ReLU), whose output
+   * is this layer's; else the activation's own output, while this layer's output keeps the
+   * pre-activation, which the activation's backward pass reads.
+   */
+  activated: Activation | undefined;
   /** An activation layer: the layer before it already applied it in its forward pass. */
   forwardDone: boolean;
   /** An activation layer: the layer after it applies its backward mask. */
@@ -47,7 +55,7 @@ export interface Fusion {
   maskInput: string | undefined;
 }
 
-export const NO_FUSION: Fusion = { activationAfter: undefined, forwardDone: false, backwardDone: false, maskInput: undefined };
+export const NO_FUSION: Fusion = { activationAfter: undefined, activationOptions: {}, activated: undefined, forwardDone: false, backwardDone: false, maskInput: undefined };
 
 /** A chain of layers built one after the other (a model, or the inside of a container such as Residual). */
 export interface Chain {
@@ -99,9 +107,9 @@ export abstract class Layer {
    * only reshapes), and their output gradient is their input gradient.
    */
   readonly inPlace: boolean = false;
-  /** The element-wise activation this layer is ("relu"), so that neighbours can absorb it; undefined for others. */
+  /** The element-wise activation this layer is ("relu", "gelu", …), so that neighbours can absorb it; undefined for others. */
   readonly activation: string | undefined = undefined;
-  /** Activations this layer can apply to its own output in its forward kernel. */
+  /** Activations this layer can apply to its own output in its forward kernel (see src/layers/activation_functions.ts). */
   readonly fusesActivationAfter: readonly string[] = [];
   /** Activations whose backward mask this layer can apply to its input gradient when its input is their output. */
   readonly fusesMaskBefore: readonly string[] = [];
@@ -117,6 +125,11 @@ export abstract class Layer {
 
   /** The per-sample output shape for a per-sample input shape; throws ShapeError or ConfigError. */
   abstract outputShape(input: readonly number[]): number[];
+
+  /** The options of the activation this layer is, as a layer that absorbs it applies them (LeakyReLU's negative_slope, ELU's alpha). */
+  activationOptions(): Record<string, number> {
+    return {};
+  }
 
   /** The layer's own tensors for a per-sample input shape (none by default). */
   tensors(_input: readonly number[]): TensorSpec[] {

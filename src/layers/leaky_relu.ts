@@ -1,7 +1,7 @@
 // LeakyReLU: PyTorch's nn.LeakyReLU, x for x > 0 and negativeSlope·x otherwise; the gradient at 0 is
 // negativeSlope, as PyTorch's (only x > 0 takes 1).
 import { finiteNumber } from './check';
-import { ElementwiseActivation, type ElementwiseParameters } from './elementwise_activation';
+import { ElementwiseActivation } from './elementwise_activation';
 
 export interface LeakyReLUOptions {
   /** The slope for x ≤ 0 (PyTorch's negative_slope, default 0.01). */
@@ -11,7 +11,7 @@ export interface LeakyReLUOptions {
 
 export class LeakyReLU extends ElementwiseActivation {
   readonly kind = 'LeakyReLU';
-  protected readonly function = 'leaky_relu';
+  override readonly activation = 'leaky_relu';
   protected readonly flopsPerElement = 1;
   readonly negativeSlope: number;
 
@@ -20,7 +20,7 @@ export class LeakyReLU extends ElementwiseActivation {
     this.negativeSlope = finiteNumber(this.where(), 'negativeSlope', options.negativeSlope ?? 0.01, "PyTorch's default is 0.01");
   }
 
-  protected override parameters(): ElementwiseParameters {
-    return { negative_slope: this.negativeSlope, alpha: 0 };
+  override activationOptions(): Record<string, number> {
+    return { negative_slope: this.negativeSlope };
   }
 }

@@ -1,6 +1,8 @@
-// Linear: PyTorch's nn.Linear (weight [out, in], bias [out] unless bias: false), with a following ReLU fused in.
+// Linear: PyTorch's nn.Linear (weight [out, in], bias [out] unless bias: false), with a following activation fused in
+// (activation_functions.ts).
 import type { Stage } from '../gpu/kernel';
 import { ShapeError } from '../gpu/errors';
+import { EPILOGUE_ACTIVATIONS, epilogue } from './activation_functions';
 import { optionalBoolean, positiveInt } from './check';
 import { Layer, uniformFanIn, type BuildContext, type RecordedLayer, type TensorSpec } from './layer';
 
@@ -17,7 +19,7 @@ export class Linear extends Layer {
   readonly inFeatures: number;
   readonly outFeatures: number;
   readonly bias: boolean;
-  override readonly fusesActivationAfter = ['relu'];
+  override readonly fusesActivationAfter = EPILOGUE_ACTIVATIONS;
 
   constructor(options: LinearOptions) {
     super(options.name);
@@ -51,10 +53,11 @@ export class Linear extends Layer {
     const flops = ctx.batch * this.forwardFlops();
     // Without a bias the kernel adds zeros: one small buffer, instead of a second family of kernels.
     const bias = this.bias ? ctx.params.bias : ctx.memory.floats(`${ctx.label} zero bias`, this.outFeatures);
-    const forward = (await kernels.get('linear', 'forward', { RELU: ctx.fusion.activationAfter === 'relu' })).bind(
+    const { constants, activated } = epilogue(ctx);
+    const forward = (await kernels.get('linear', 'forward', constants)).bind(
       ctx.memory,
       `${ctx.label} forward`,
-      { input: ctx.input.buffer, weight: ctx.params.weight, bias, output: ctx.output.buffer },
+      { input: ctx.input.buffer, weight: ctx.params.weight, bias, output: ctx.output.buffer, activated },
       uniforms,
     );
     const backward: Stage[] = [];

@@ -3,7 +3,7 @@ import { ElementwiseActivation } from './elementwise_activation';
 
 export class Sigmoid extends ElementwiseActivation {
   readonly kind = 'Sigmoid';
-  protected readonly function = 'sigmoid';
+  override readonly activation = 'sigmoid';
   protected readonly flopsPerElement = 4;
 
   constructor(options: { name?: string } = {}) {

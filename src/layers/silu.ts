@@ -3,7 +3,7 @@ import { ElementwiseActivation } from './elementwise_activation';
 
 export class SiLU extends ElementwiseActivation {
   readonly kind = 'SiLU';
-  protected readonly function = 'silu';
+  override readonly activation = 'silu';
   protected readonly flopsPerElement = 5;
 
   constructor(options: { name?: string } = {}) {

@@ -3,7 +3,7 @@ import { ElementwiseActivation } from './elementwise_activation';
 
 export class Tanh extends ElementwiseActivation {
   readonly kind = 'Tanh';
-  protected readonly function = 'tanh';
+  override readonly activation = 'tanh';
   protected readonly flopsPerElement = 6;
 
   constructor(options: { name?: string } = {}) {

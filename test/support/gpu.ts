@@ -4,7 +4,8 @@ import { afterAll } from 'vitest';
 import { BufferGroup } from '../../src/gpu/buffer_group';
 import type { Engine } from '../../src/gpu/engine';
 import { createNodeEngine } from '../../src/gpu/node_host';
-import { NO_FUSION, type Activation, type Fusion, type Layer } from '../../src/layers/layer';
+import { NO_FUSION, type Activation, type Fusion, type Layer, type RecordedLayer } from '../../src/layers/layer';
+import { fuse } from '../../src/plan';
 import { Random } from '../../src/random';
 
 let shared: Promise<Engine> | undefined;
@@ -35,14 +36,20 @@ export async function poisoned(memory: BufferGroup, label: string, floats: numbe
 }
 
 export interface LayerRun {
+  /** The layer's output, or with `activation` the activation's. */
   output: Float32Array;
+  /** With `activation`: the layer's own output, the pre-activation. */
+  preActivation?: Float32Array;
   gradInput?: Float32Array;
   grads: Record<string, Float32Array>;
   /** The layer's buffers after the forward pass, as words (f32 bits, or an i64's two words). */
   buffers: Record<string, Uint32Array>;
 }
 
-/** Runs `layer` forward (and backward, given `gradOutput`) on a batch, through its own build(). */
+/**
+ * Runs `layer` forward (and backward, given `gradOutput`) on a batch, through its own build(); with
+ * `activation`, that layer after it, fused as a model plans the two (fuse() from src/plan.ts).
+ */
 export async function runLayer(
   engine: Engine,
   layer: Layer,
@@ -55,6 +62,8 @@ export async function runLayer(
     clock?: { step: number; seed: number };
     /** The layer's label (default "test <kind>"), as the model would give it its name. */
     label?: string;
+    /** An element-wise activation after the layer; `gradOutput` is then its output's gradient. */
+    activation?: Layer;
   },
 ): Promise<LayerRun> {
   const memory = new BufferGroup(engine);
@@ -94,23 +103,35 @@ export async function runLayer(
       params[spec.name] = { buffer, offset: 0, size: values.byteLength };
       grads[spec.name] = { buffer: await poisoned(memory, `test ${spec.name} gradient`, values.length), offset: 0, size: values.byteLength };
     }
-    const recorded = await layer.build({
-      engine, memory, label: options.label ?? `test ${layer.kind}`, batch, input, output, params, grads, buffers, training, clock,
-      fusion: { ...NO_FUSION, ...options.fusion },
-      chain: () => Promise.reject(new Error('runLayer builds one layer; test containers through Sequential')),
-    });
+    const chain = () => Promise.reject(new Error('runLayer builds one layer; test containers through Sequential'));
+    const next = options.activation;
+    const fusions = next ? fuse([layer, next]) : [{ ...NO_FUSION, ...options.fusion }];
+    const activated: Activation | undefined = next && (next.inPlace
+      ? output
+      : { buffer: await poisoned(memory, 'test activation output', outFloats), grad: training ? await poisoned(memory, 'test activation output gradient', outFloats) : undefined, shape: outputShape });
+    const last = activated ?? output;
+    const fusion = fusions[0].activationAfter !== undefined && next && !next.inPlace ? { ...fusions[0], activated } : fusions[0];
+    const layers: RecordedLayer[] = [await layer.build({
+      engine, memory, label: options.label ?? `test ${layer.kind}`, batch, input, output, params, grads, buffers, training, clock, fusion, chain,
+    })];
+    if (next) {
+      layers.push(await next.build({
+        engine, memory, label: `test ${next.kind}`, batch, input: output, output: last, params: {}, grads: {}, buffers: {}, training, clock, fusion: fusions[1], chain,
+      }));
+    }
     let encoder = engine.device.createCommandEncoder();
     let pass = encoder.beginComputePass();
-    for (const stage of recorded.forward) stage.record(pass);
+    for (const stage of layers.flatMap((l) => l.forward)) stage.record(pass);
     pass.end();
     await engine.checked('test forward', () => engine.device.queue.submit([encoder.finish()]));
-    const result: LayerRun = { output: new Float32Array(await engine.read(output.buffer, 0, outFloats * 4)), grads: {}, buffers: {} };
+    const result: LayerRun = { output: new Float32Array(await engine.read(last.buffer, 0, outFloats * 4)), grads: {}, buffers: {} };
+    if (next) result.preActivation = new Float32Array(await engine.read(output.buffer, 0, outFloats * 4));
     for (const [name, slice] of Object.entries(buffers)) result.buffers[name] = new Uint32Array(await engine.read(slice.buffer, 0, slice.size));
     if (options.gradOutput !== undefined) {
-      engine.write(output.grad!, 0, options.gradOutput!);
+      engine.write(last.grad!, 0, options.gradOutput!);
       encoder = engine.device.createCommandEncoder();
       pass = encoder.beginComputePass();
-      for (const stage of recorded.backward) stage.record(pass);
+      for (const stage of [...layers].reverse().flatMap((l) => l.backward)) stage.record(pass);
       pass.end();
       await engine.checked('test backward', () => engine.device.queue.submit([encoder.finish()]));
       result.gradInput = new Float32Array(await engine.read(input.grad!, 0, options.input.length * 4));
