@@ -1,6 +1,7 @@
 // Adaptive 2-D average pooling over [N, C, H, W], as PyTorch's nn.AdaptiveAvgPool2d: output index i of
 // O covers the input rows [floor(i·I/O), ceil((i+1)·I/O)) of I, so windows may differ in size and,
 // when O does not divide I, overlap. A 1×1 output is global average pooling: one invocation per plane.
+// #include "adaptive_windows.wgsl"
 
 struct Params { planes: u32, in_h: u32, in_w: u32, out_h: u32, out_w: u32 }
 
@@ -14,14 +15,6 @@ override WORKGROUP_SIZE: u32 = 64;
 
 fn flat_index(gid: vec3u, groups: vec3u) -> u32 {
   return gid.x + gid.z * groups.x * WORKGROUP_SIZE;
-}
-
-fn window_start(i: u32, size_in: u32, size_out: u32) -> u32 {
-  return i * size_in / size_out;
-}
-
-fn window_end(i: u32, size_in: u32, size_out: u32) -> u32 {
-  return ((i + 1u) * size_in + size_out - 1u) / size_out;
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)

@@ -2,6 +2,7 @@
 // covers the input rows [floor(i·I/O), ceil((i+1)·I/O)) of I, so windows may differ in size and overlap,
 // and an output larger than the input repeats rows. The forward pass remembers which input element won
 // (the first maximum in row-major window order, as PyTorch's), and the backward pass routes the gradient to it.
+// #include "adaptive_windows.wgsl"
 
 struct Params { planes: u32, in_h: u32, in_w: u32, out_h: u32, out_w: u32 }
 
@@ -16,14 +17,6 @@ override WORKGROUP_SIZE: u32 = 64;
 
 fn flat_index(gid: vec3u, groups: vec3u) -> u32 {
   return gid.x + gid.z * groups.x * WORKGROUP_SIZE;
-}
-
-fn window_start(i: u32, size_in: u32, size_out: u32) -> u32 {
-  return i * size_in / size_out;
-}
-
-fn window_end(i: u32, size_in: u32, size_out: u32) -> u32 {
-  return ((i + 1u) * size_in + size_out - 1u) / size_out;
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)

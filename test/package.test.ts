@@ -61,6 +61,7 @@ test('the build ships shaders without comments, every line where it was, include
   expect(Object.keys(shaderSources).filter((file) => includes(text(file)).includes('activation_functions')).sort()).toEqual(
     ['activation', 'batchnorm2d', 'conv2d', 'conv2d_general', 'linear'],
   );
+  expect(Object.keys(shaderSources).filter((file) => includes(text(file)).includes('adaptive_windows')).sort()).toEqual(['adaptive_avg_pool2d', 'adaptive_max_pool2d']);
 });
 
 test('the demo builds for production, its workers with the shaders\' interfaces', async () => {
