@@ -34,6 +34,7 @@ export { Kernel, BoundKernel, KernelRegistry, type BufferSlice, type Resource, t
 export { BufferGroup } from './gpu/buffer_group';
 export { Sequential, type SequentialOptions, type Tensor, type BufferTensor } from './model';
 export type { Evaluation, EvaluateOptions, PredictOptions } from './inference';
+export { lastHiddenLayer, type HiddenLayer } from './last_hidden_layer';
 export type { FitOptions, FitResult, TrainingLog, Progress } from './trainer';
 export type { TrainingRun } from './training_state';
 export { learningRates, type ScheduleName } from './optim/schedule';
