@@ -13,39 +13,10 @@ import { umapLayout } from '../src/report/embedding';
 import { escapeHtml, shorten } from '../src/report/html';
 import { planarToRaw } from '../src/report/mistakes';
 import { encodePng } from '../src/report/png';
-import { renderReport, type ReportData } from '../src/report/report';
+import { renderReport } from '../src/report/report';
 import { niceTicks } from '../src/report/ticks';
 import { checkReportPath } from '../src/report/write';
-
-const HOSTILE = '<img src=x onerror=alert(1)>';
-
-/** A report of `count` evaluated samples of `classes` classes, a third of them wrong, with `logs` logged steps. */
-function sampleReport(options: { classes: number; count: number; logs: number; mapped: number; shown: number; classNames?: string[]; shape?: number[] }): ReportData {
-  const random = new Random(11);
-  const shape = options.shape ?? [1, 8, 8];
-  const size = shape.reduce((a, b) => a * b, 1);
-  const labels = Array.from({ length: options.count }, () => random.below(options.classes));
-  const predictions = Uint32Array.from(labels, (l, i) => (i % 3 === 0 ? (l + 1) % options.classes : l));
-  const wrong = labels.flatMap((l, i) => (predictions[i] === l ? [] : [i]));
-  return {
-    title: 'A report', facts: [['network', 'reference'], ['adapter', 'a <b>bold</b> one']],
-    classNames: options.classNames ?? Array.from({ length: options.classes }, (_, i) => `class ${i}`),
-    history: {
-      loss: Array.from({ length: options.logs }, (_, i) => ({ step: 50 * (i + 1), loss: 2.3 / (i + 1) })),
-      accuracy: Array.from({ length: options.logs }, (_, i) => ({ step: 50 * (i + 1), accuracy: 1 - 0.9 / (i + 1), count: 2000 })),
-    },
-    evaluation: { name: 'test images', step: 50 * options.logs, labels, predictions },
-    imageShape: shape,
-    mistakes: {
-      shown: wrong.slice(0, options.shown).map((index) => ({ index, label: labels[index], predicted: predictions[index], probability: 0.75, image: Uint8Array.from({ length: size }, () => random.below(256)) })),
-      total: wrong.length,
-    },
-    map: {
-      points: Float32Array.from({ length: 2 * options.mapped }, () => random.uniform(-5, 5)),
-      labels: labels.slice(0, options.mapped), predictions: predictions.subarray(0, options.mapped), description: 'UMAP of "flatten"',
-    },
-  };
-}
+import { HOSTILE, sampleReport } from './support/report_data';
 
 const count = (html: string, pattern: RegExp) => html.match(pattern)?.length ?? 0;
 /** The markup of the element with this id (up to the next section), so that counts are per chart. */
