@@ -1,7 +1,8 @@
 // `npm run train -- --report FILE` end to end: a short run of the bundled CLI writes the page, which Chromium
 // opens from disk (file://) with no console error and no request but the file itself, and whose charts
 // hold one point per value of the run. A page with hostile class names runs nothing. Bad paths are refused
-// before any training. Set REPORT_SCREENSHOT=/some/file.png to keep a screenshot of the run's page.
+// before any training; colour pictures decode. Set REPORT_SCREENSHOT=/some/file.png to keep screenshots
+// of both pages (the second as file-hostile.png).
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -117,17 +118,20 @@ describe('npm run train -- --report', () => {
 
   it('shows hostile class names as text in Chromium, running nothing', async () => {
     const file = join(folder, 'hostile.html');
-    const data = sampleReport({ classes: 3, count: 90, logs: 4, mapped: 90, shown: 12, classNames: [HOSTILE, '<b>bold</b>', 'plain'] });
+    // Colour pictures (3 × 12 × 10), which Chromium must decode too.
+    const data = sampleReport({ classes: 3, count: 90, logs: 4, mapped: 90, shown: 12, classNames: [HOSTILE, '<b>bold</b>', 'plain'], shape: [3, 12, 10] });
     writeFileSync(file, renderReport(data));
     const { page, problems } = await openFromDisk(browser!, file);
     try {
       const got = await page.evaluate(() => ({
         foreignImages: document.querySelectorAll('img:not([src^="data:image/png;base64,"])').length,
+        decoded: [...document.querySelectorAll<HTMLImageElement>('.mistake img')].map((i) => `${i.naturalWidth}×${i.naturalHeight}`),
         bold: document.querySelectorAll('b').length - document.querySelectorAll('.mistake b').length,
         legend: [...document.querySelectorAll('#map .legend li')].map((li) => li.textContent),
         header: [...document.querySelectorAll('#confusion th[scope="col"]')].map((th) => th.textContent),
       }));
-      expect(got).toEqual({ foreignImages: 0, bold: 0, legend: [HOSTILE, '<b>bold</b>', 'plain', 'misclassified'], header: [HOSTILE, '<b>bold</b>', 'plain'] });
+      if (process.env.REPORT_SCREENSHOT) await page.screenshot({ path: process.env.REPORT_SCREENSHOT.replace(/(\.png)?$/, '-hostile.png'), fullPage: true });
+      expect(got).toEqual({ foreignImages: 0, decoded: new Array(12).fill('10×12'), bold: 0, legend: [HOSTILE, '<b>bold</b>', 'plain', 'misclassified'], header: [HOSTILE, '<b>bold</b>', 'plain'] });
       expect(problems).toEqual([]);
     } finally {
       await page.close();
