@@ -51,9 +51,12 @@ const requireHere = createRequire(join(ROOT, 'package.json'));
 const packageFolder = (name) => dirname(requireHere.resolve(`${name}/package.json`));
 
 function options() {
-  const { values } = parseArgs({
-    options: { out: { type: 'string' }, local: { type: 'boolean' }, 'train-images': { type: 'string' }, level: { type: 'string' }, help: { type: 'boolean' } },
-  });
+  let values;
+  try {
+    ({ values } = parseArgs({ options: { out: { type: 'string' }, local: { type: 'boolean' }, 'train-images': { type: 'string' }, level: { type: 'string' }, help: { type: 'boolean' } } }));
+  } catch (e) {
+    throw new KitError(`${e.message} (--help lists the options)`);
+  }
   if (values.help) {
     console.log(readFileSync(new URL(import.meta.url), 'utf8').match(/^\/\/ Usage:[^]*?(?=\nimport)/m)[0].replace(/^\/\/ ?/gm, ''));
     process.exit(0);

@@ -50,6 +50,7 @@ done
 case $adapter in gpu | lavapipe | swiftshader) ;; *) echo "run.sh: --adapter is \"$adapter\"; it must be gpu, lavapipe or swiftshader" >&2; exit 2 ;; esac
 case $torch_device in auto | cuda | cpu) ;; *) echo "run.sh: --torch-device is \"$torch_device\"; it must be auto, cuda or cpu" >&2; exit 2 ;; esac
 
+[[ -x $KIT/bin/node ]] || { echo "run.sh: $KIT/bin/node is missing: run the run.sh of an unpacked kit (npm run gpu-kit builds one)" >&2; exit 2; }
 mkdir -p "$out" && out=$(cd "$out" && pwd) || exit 2
 rm -f "$out"/env.txt "$out"/log.txt "$out"/summary.txt "$out"/engine-*.json "$out"/torch-*.json
 work=$(mktemp -d)
