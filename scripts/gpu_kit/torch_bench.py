@@ -18,7 +18,7 @@ The networks are the fixtures' PyTorch modules (make_torch_fixture.CNN, make_sma
 found beside this file in the kit and in test/fixtures in the repository. Writes {"results": [...]} to --out
 after each network, so a run cut short keeps what it measured.
 
-    python3 torch_bench.py --data DIR --models reference small-resnet --out torch.json [--device cpu] [--steps 300]
+    python3 torch_bench.py --data DIR --models reference small-resnet --out torch.json [--device cpu] [--steps 500]
 """
 import argparse
 import json
@@ -53,7 +53,7 @@ def arguments():
     parser.add_argument('--models', nargs='+', choices=sorted(RECIPES), default=['reference', 'small-resnet'])
     parser.add_argument('--out', required=True, type=pathlib.Path)
     parser.add_argument('--device', choices=['auto', 'cuda', 'cpu'], default='auto', help='auto: CUDA, or fail without it')
-    parser.add_argument('--steps', type=int, default=300, help='timed training steps')
+    parser.add_argument('--steps', type=int, default=500, help='timed training steps')
     parser.add_argument('--warmup-steps', type=int, default=20)
     parser.add_argument('--batch-size', type=int, default=50)
     parser.add_argument('--eval-images', type=int, default=10_000)
