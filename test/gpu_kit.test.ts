@@ -61,8 +61,11 @@ describe('GPU benchmark kit', () => {
     if (folder) rmSync(folder, { recursive: true, force: true });
   });
 
-  it('builds one archive under the limit and prints its size and contents', () => {
+  it('builds one archive under the limit and prints its size, its contents and the README\'s command to run it', () => {
     expect(build.stdout).toMatch(/\.tar\.gz: [\d.]+ MB \(gzip -1; the limit is 50\.0 MB\)/);
+    const command = build.stdout.match(/^Run it there: (.+)$/m)?.[1];
+    expect(command).toBeDefined();
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(`\`\`\`sh\n${command}\n\`\`\``);
     for (const part of ['bin/node', 'dawn.node', 'MNIST', 'CLI (dist/cli)', 'Vulkan loader']) expect(build.stdout).toContain(part);
     const manifest = JSON.parse(readFileSync(join(folder, KIT, 'KIT.json'), 'utf8'));
     expect(manifest.mnist).toEqual({ package: '1.2.6', train_images: 2000, test_images: 10000 });

@@ -62,12 +62,12 @@ function engineDetails() {
     if (!e) continue;
     out.push('', `this engine, ${network}: ${e.adapter}`);
     out.push(`  training ${fixed(e.train_gflops, 1)} GFLOP/s at ${fixed(e.flops_per_sample / 1e6, 1)} MFLOP per sample; matmul ceiling ${fixed(e.matmul_gflops, 1)} GFLOP/s; predict one image p50 ${fixed(e.predict_ms_p50, 2)} ms`);
-    for (const d of e.autotune) {
+    for (const d of e.autotune ?? []) {
       const times = Object.entries(d.ms).map(([variant, ms]) => `${variant} ${fixed(ms, 2)} ms`).join(', ');
       out.push(`  autotune ${d.problem.replace(/ #\w+$/, '')}: ${d.chosen} (${d.remembered ? 'remembered' : times})`);
     }
     out.push(`  per kernel (${e.timing}, median of ${e.profile_repeats} steps), largest first:`);
-    for (const k of [...e.kernels].sort((a, b) => b.ms - a.ms).slice(0, 12)) {
+    for (const k of [...(e.kernels ?? [])].sort((a, b) => b.ms - a.ms).slice(0, 12)) {
       const rate = k.gflops > 0 && Number.isFinite(k.gflops) ? `${fixed(k.gflops, 1)} GFLOP/s` : '';
       out.push(`    ${k.name.padEnd(60)} ${fixed(k.ms, 3).padStart(9)} ms ${fixed(100 * k.share, 1).padStart(5)}% ${rate.padStart(14)}`);
     }
