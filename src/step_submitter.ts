@@ -13,8 +13,12 @@ export type StepsPerSubmit = number | 'auto';
 
 /** Submitted groups that may wait on the GPU: one running and one queued keep it busy while the host records. */
 export const SUBMISSIONS_IN_FLIGHT = 2;
-/** 'auto' groups enough steps for a submission to hold about this much training time… */
-const AUTO_TARGET_MS = 10;
+/**
+ * 'auto' groups enough steps for a submission to hold about this much training time: short enough that
+ * an abort (a page's pause button), progress and errors come within about half a second, long enough to
+ * spread a submission's host cost (measured in docs/benchmarks.md) over several steps where steps are short.
+ */
+const AUTO_TARGET_MS = 500;
 /** …and never more steps than this, so an error or an abort is noticed within this many steps. */
 export const AUTO_MAX_STEPS = 16;
 
@@ -40,8 +44,8 @@ export class StepSubmitter {
   /**
    * The steps of the next group before the trainer cuts it: `choice` itself when it is a number; for
    * 'auto', enough steps for about AUTO_TARGET_MS of training at the pace of the last finished group
-   * (one step until a group has finished), at most AUTO_MAX_STEPS. On a software adapter a step takes
-   * far longer than that, so 'auto' submits every step; on a fast GPU it groups up to AUTO_MAX_STEPS.
+   * (one step until a group has finished), at most AUTO_MAX_STEPS: a few steps on software adapters,
+   * where a step takes 0.1–1 s, AUTO_MAX_STEPS on a fast GPU.
    */
   nextGroupSize(choice: StepsPerSubmit): number {
     if (choice !== 'auto') return choice;

@@ -59,8 +59,8 @@ export interface FitOptions extends ScheduleParameters {
    * per submission save host work per step (one submission, one error scope, one completion promise per
    * group), and a WebGPU error or an abort is noticed up to that many steps later. A group always ends at
    * the end of an epoch, at a step that logs (so onLog, checkpoints and loss reads land where they would)
-   * and at the last step. 'auto' groups enough steps for about 10 ms of training, at most 16: one step per
-   * submission on software adapters, where a step takes far longer, up to 16 on fast GPUs.
+   * and at the last step. 'auto' groups enough steps for about half a second of training at the pace of
+   * the last submission, at most 16: a few on software adapters, where a step takes 0.1–1 s, 16 on fast GPUs.
    */
   stepsPerSubmit?: StepsPerSubmit;
   /** Stops after this many steps, wherever in an epoch that falls (default: all epochs). */

@@ -72,6 +72,14 @@ const EVAL_BATCH = 500;
 const PROFILE_REPEATS = 5;
 const PIXELS = 28 * 28;
 const PREDICT_REPEATS = 50;
+/** Rounds of the timed steps at each setting of steps per submission, alternating between the two. */
+const DISPATCH_ROUNDS = 4;
+
+/** The timed steps cut into DISPATCH_ROUNDS rounds (fewer when there are fewer steps). */
+function roundLengths(steps: number): number[] {
+  const rounds = Math.min(DISPATCH_ROUNDS, steps);
+  return Array.from({ length: rounds }, (_, i) => Math.floor(steps / rounds) + (i < steps % rounds ? 1 : 0));
+}
 
 /** Several fits' steps as one: summed counts and times, the last loss. */
 function combined(fits: readonly FitResult[], batch: number): FitResult {
@@ -110,15 +118,18 @@ export async function measureEngine(engine: Engine, mnist: Mnist, options: Engin
     await model.fit(train, { batchSize: batch, maxSteps: 1, logEvery: 1e9 });
     const firstStep = (performance.now() - started) / 1000;
     await model.fit(train, { batchSize: batch, maxSteps: WARM_UP_STEPS, logEvery: 1e9 });
-    // Both settings over the same steps, in alternating halves, so a change in the machine's load during
-    // the run weighs on both alike and their ratio holds.
-    const halves: Array<{ single: FitResult; timed: FitResult }> = [];
-    for (const half of [Math.ceil(steps / 2), Math.floor(steps / 2)].filter((n) => n > 0)) {
-      const single = await model.fit(train, { batchSize: batch, maxSteps: half, logEvery: 1e9, stepsPerSubmit: 1 });
-      halves.push({ single, timed: await model.fit(train, { batchSize: batch, maxSteps: half, logEvery: 1e9, stepsPerSubmit }) });
+    // Both settings over the same steps, in alternating rounds (which goes first alternates too), so a change
+    // in the machine's load during the run weighs on both alike and their ratio holds.
+    const singles: FitResult[] = [];
+    const grouped: FitResult[] = [];
+    for (const [round, length] of roundLengths(steps).entries()) {
+      const fit = (stepsPerSubmit: StepsPerSubmit) => model.fit(train, { batchSize: batch, maxSteps: length, logEvery: 1e9, stepsPerSubmit });
+      if (round % 2 === 0) singles.push(await fit(1));
+      grouped.push(await fit(stepsPerSubmit));
+      if (round % 2 === 1) singles.push(await fit(1));
     }
-    const single = combined(halves.map((h) => h.single), batch);
-    const timed = combined(halves.map((h) => h.timed), batch);
+    const single = combined(singles, batch);
+    const timed = combined(grouped, batch);
 
     await model.evaluate(test, { batchSize: EVAL_BATCH }); // warm-up: compiles the evaluation plan
     started = performance.now();
