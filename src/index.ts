@@ -35,6 +35,7 @@ export { BufferGroup } from './gpu/buffer_group';
 export { Sequential, type SequentialOptions, type Tensor, type BufferTensor } from './model';
 export type { Evaluation, EvaluateOptions, PredictOptions } from './inference';
 export type { FitOptions, FitResult, TrainingLog, Progress } from './trainer';
+export type { StepsPerSubmit } from './step_submitter';
 export type { TrainingRun } from './training_state';
 export { learningRates, type ScheduleName } from './optim/schedule';
 export { Adam, AdamW, type AdamOptions } from './optim/adam';
