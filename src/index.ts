@@ -36,6 +36,7 @@ export { Sequential, type SequentialOptions, type Tensor, type BufferTensor } fr
 export type { Evaluation, EvaluateOptions, PredictOptions } from './inference';
 export { lastHiddenLayer, type HiddenLayer } from './last_hidden_layer';
 export type { FitOptions, FitResult, TrainingLog, Progress } from './trainer';
+export type { StepsPerSubmit } from './step_submitter';
 export type { TrainingRun } from './training_state';
 export { learningRates, type ScheduleName } from './optim/schedule';
 export { Adam, AdamW, type AdamOptions } from './optim/adam';

@@ -112,9 +112,9 @@ export class TrainingState {
     return this.step - next.startStep;
   }
 
-  /** Counts a training step as soon as it is submitted, so a checkpoint taken at any moment matches the GPU's state. */
-  stepSubmitted(): void {
-    this.step++;
+  /** Counts training steps as soon as they are submitted, so a checkpoint taken at any moment matches the GPU's state. */
+  stepsSubmitted(count: number): void {
+    this.step += count;
   }
 
   /** Sets the step and run (from a checkpoint). */
