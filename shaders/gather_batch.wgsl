@@ -146,27 +146,29 @@ fn draw_transforms(@builtin(global_invocation_id) gid: vec3u) {
   transforms[n] = Transform(inverse, shift, crop, select(0u, a.z >> 31u, p.flip != 0u));
 }
 
+// One invocation per output pixel of the batch, for all its channels: the pixel's source position and
+// blend weights are worked out once.
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn augmented_values(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let index = flat_index(gid, groups);
-  if (index >= p.batch * p.sample_size) { return; }
-  let n = index / p.sample_size;
-  let within = index % p.sample_size;
-  let c = within / p.plane;
-  let y = (within % p.plane) / p.width;
-  let x = within % p.width;
+  if (index >= p.batch * p.plane) { return; }
+  let n = index / p.plane;
+  let pixel = index % p.plane;
+  let channels = p.sample_size / p.plane;
+  let out = n * p.sample_size + pixel;
   let t = transforms[n];
   let size = vec2i(i32(p.width), i32(p.height));
+  let x = pixel % p.width;
   let flipped = select(x, p.width - 1u - x, t.flip == 1u);
-  let at = vec2i(i32(flipped), i32(y)) + t.crop;
-  let zero = zero_value(c);
+  let at = vec2i(i32(flipped), i32(pixel / p.width)) + t.crop;
   if (any(at < vec2i(0)) || any(at >= size)) {
-    batch_values[index] = zero;
+    for (var c = 0u; c < channels; c++) { batch_values[out + c * p.plane] = zero_value(c); }
     return;
   }
-  let base = order[cursor + n] * p.sample_size + c * p.plane;
+  let base = order[cursor + n] * p.sample_size;
   if (!AFFINE) {
-    batch_values[index] = read_value(base + u32(at.y) * p.width + u32(at.x), c);
+    let source_pixel = base + u32(at.y) * p.width + u32(at.x);
+    for (var c = 0u; c < channels; c++) { batch_values[out + c * p.plane] = read_value(source_pixel + c * p.plane, c); }
     return;
   }
   let half = vec2f(size) * 0.5;
@@ -175,12 +177,27 @@ fn augmented_values(@builtin(global_invocation_id) gid: vec3u, @builtin(num_work
   let corner = floor(source);
   let f = source - corner;
   let origin = vec2i(corner);
-  var v = array<f32, 4>(zero, zero, zero, zero);
-  for (var k = 0; k < 4; k++) {
-    let q = origin + vec2i(k & 1, k >> 1u);
-    if (all(q >= vec2i(0)) && all(q < size)) { v[k] = read_value(base + u32(q.y) * p.width + u32(q.x), c); }
+  // The four neighbours' rows and columns, and which are inside (no local arrays: SwiftShader spills them).
+  let x0 = origin.x;
+  let y0 = origin.y;
+  let inside_x = vec2<bool>((x0 >= 0) && (x0 < size.x), (x0 + 1 >= 0) && (x0 + 1 < size.x));
+  let inside_y = vec2<bool>((y0 >= 0) && (y0 < size.y), (y0 + 1 >= 0) && (y0 + 1 < size.y));
+  let column = u32(x0);
+  let row = u32(y0) * p.width;
+  for (var c = 0u; c < channels; c++) {
+    let zero = zero_value(c);
+    let top_left = base + c * p.plane + row + column;
+    let bottom_left = top_left + p.width;
+    let top = mix(neighbour(inside_y.x && inside_x.x, top_left, c, zero), neighbour(inside_y.x && inside_x.y, top_left + 1u, c, zero), f.x);
+    let bottom = mix(neighbour(inside_y.y && inside_x.x, bottom_left, c, zero), neighbour(inside_y.y && inside_x.y, bottom_left + 1u, c, zero), f.x);
+    batch_values[out + c * p.plane] = mix(top, bottom, f.y);
   }
-  batch_values[index] = mix(mix(v[0], v[1], f.x), mix(v[2], v[3], f.x), f.y);
+}
+
+// Value k of channel c if `inside` the image, else the (normalised) zero.
+fn neighbour(inside: bool, k: u32, c: u32, zero: f32) -> f32 {
+  if (inside) { return read_value(k, c); }
+  return zero;
 }
 
 // Runs after `values`: copies the labels, then moves the cursor to the next batch.

@@ -109,7 +109,8 @@ export class BatchStream {
     const values = this.batch * this.dataset.sampleSize;
     if (this.augmented) {
       this.augmented.draw.record(pass, this.batch);
-      this.augmented.values.record(pass, values);
+      // One invocation per pixel, for all its channels.
+      this.augmented.values.record(pass, values / this.dataset.sampleShape[0]);
     } else {
       this.gatherValues.record(pass, values);
     }
