@@ -1,6 +1,8 @@
 // Builds a training batch on the GPU from a dataset uploaded once: sample indices come from an index
 // list (shuffled by the host once per epoch) from a cursor (a sample position) that advances on the GPU, so a step uploads
-// nothing. Samples are stored either as bytes (4 to a u32, scaled to floats here) or as f32 bits.
+// nothing. Samples are stored either as bytes (4 to a u32, scaled to floats here) or as f32 bits. A
+// dataset larger than one storage binding is bound in parts (samples first_sample … + part_samples − 1),
+// one dispatch each; each dispatch writes only the batch's samples that lie in its part.
 //
 // Normalisation (NORMALIZE), as torchvision's Normalize after ToTensor: bytes are looked up in a table of
 // 256 f32 values per channel made on the host (src/data/normalize.ts states its exact f32 arithmetic);
@@ -31,6 +33,8 @@ struct Params {
   batch: u32,
   sample_size: u32,
   scale: f32,
+  first_sample: u32,
+  part_samples: u32,
   // Values per channel (sample_size / channels) and the image's height and width.
   plane: u32,
   height: u32,
@@ -96,7 +100,9 @@ fn values(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) gr
   if (index >= p.batch * p.sample_size) { return; }
   let n = index / p.sample_size;
   let within = index % p.sample_size;
-  let sample = order[cursor + n];
+  // Below first_sample wraps around, past part_samples.
+  let sample = order[cursor + n] - p.first_sample;
+  if (sample >= p.part_samples) { return; }
   batch_values[index] = read_value(sample * p.sample_size + within, within / p.plane);
 }
 
@@ -153,6 +159,8 @@ fn augmented_values(@builtin(global_invocation_id) gid: vec3u, @builtin(num_work
   let index = flat_index(gid, groups);
   if (index >= p.batch * p.plane) { return; }
   let n = index / p.plane;
+  let sample = order[cursor + n] - p.first_sample;
+  if (sample >= p.part_samples) { return; }
   let pixel = index % p.plane;
   let channels = p.sample_size / p.plane;
   let out = n * p.sample_size + pixel;
@@ -165,7 +173,7 @@ fn augmented_values(@builtin(global_invocation_id) gid: vec3u, @builtin(num_work
     for (var c = 0u; c < channels; c++) { batch_values[out + c * p.plane] = zero_value(c); }
     return;
   }
-  let base = order[cursor + n] * p.sample_size;
+  let base = sample * p.sample_size;
   if (!AFFINE) {
     let source_pixel = base + u32(at.y) * p.width + u32(at.x);
     for (var c = 0u; c < channels; c++) { batch_values[out + c * p.plane] = read_value(source_pixel + c * p.plane, c); }

@@ -101,3 +101,18 @@ test('a run with augmentation, interrupted mid-epoch and resumed from its checkp
   await Promise.all([whole.dispose(), first.dispose(), resumed.dispose()]);
   data.dispose();
 });
+
+test('a dataset bound in parts (7 samples a binding) trains and evaluates exactly as one bound whole', async () => {
+  const engine = await testEngine();
+  const source = { ...tinyDigitBytes(60, 4), sampleShape: [1, 8, 8], normalize: NORMALIZE };
+  const whole = Dataset.upload(engine, source);
+  const parts = Dataset.uploadWithBindingLimit(engine, source, 7 * 64);
+  expect(parts.sampleParts.map((p) => p.count)).toEqual([7, 7, 7, 7, 7, 7, 7, 7, 4]);
+  const models = await Promise.all([whole, parts].map((data) => trained(engine, data, tinyCnn, { seed: 2, augment: AUGMENT })));
+  expect(await parameters(models[1])).toEqual(await parameters(models[0]));
+  const evaluations = await Promise.all([whole, parts].map((data) => models[0].evaluate(data, { predictions: true, batchSize: 16 })));
+  expect(evaluations[1]).toEqual(evaluations[0]);
+  await Promise.all(models.map((m) => m.dispose()));
+  whole.dispose();
+  parts.dispose();
+});

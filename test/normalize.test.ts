@@ -3,7 +3,8 @@
 // floats within the tolerance; bad mean/std refused before any GPU work. And the storage-binding limit:
 // a dataset larger than one binding is refused, naming the limit and the largest count that fits.
 import { describe, expect, test } from 'vitest';
-import { checkBindingLimit, Dataset, type DatasetSource } from '../src/data/dataset';
+import { checkAugment, type AugmentOptions } from '../src/data/augment';
+import { Dataset, samplesPerBinding, type DatasetSource } from '../src/data/dataset';
 import { normalizeSample } from '../src/data/normalize';
 import type { Engine } from '../src/gpu/engine';
 import { ConfigError, DatasetTooLargeError, ShapeError } from '../src/gpu/errors';
@@ -93,35 +94,66 @@ describe('bad mean and std are refused before any GPU work', () => {
   });
 });
 
-describe('a dataset larger than one storage binding is refused, naming the limit and the largest count that fits', () => {
-  test.each([
-    ['bytes [1, 4, 4]', [1, 4, 4], false, 1000, 62],
-    ['floats [1, 4, 4]', [1, 4, 4], true, 1000, 15],
-    ['single bytes (the labels are larger)', [1, 1, 1], false, 1000, 250],
-  ] as const)('%s under a limit of %i bytes', (_, shape, floats, limit, largest) => {
-    const fits = fakeEngine(limit);
-    Dataset.upload(fits, source(largest, [...shape], floats));
-    expect(fits.uploads).toEqual(['limit samples', 'limit labels', 'limit normalization']);
-    const over = fakeEngine(limit);
-    let error: unknown;
-    try {
-      Dataset.upload(over, source(largest + 1, [...shape], floats));
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(DatasetTooLargeError);
-    expect(error).toBeInstanceOf(ConfigError);
-    expect(error).toMatchObject({ name: 'DatasetTooLargeError', count: largest + 1, limit, largestCount: largest });
-    expect(String(error)).toMatch(new RegExp(`${largest + 1} samples need a binding of \\d+ bytes, more than the adapter's maxStorageBufferBindingSize of ${limit} bytes.*at most ${largest} samples`));
-    expect(over.uploads).toEqual([]);
-  });
-
-  test('on this adapter: one 1 MiB sample past its limit is refused, a count at the limit passes', async () => {
-    const limit = (await testEngine()).device.limits.maxStorageBufferBindingSize;
-    const sample = 2 ** 20;
-    const largest = Math.floor(limit / sample);
-    expect(() => checkBindingLimit('test', largest, sample, limit)).not.toThrow();
-    expect(() => checkBindingLimit('test', largest + 1, sample, limit)).toThrow(DatasetTooLargeError);
-    expect(() => checkBindingLimit('test', largest + 1, sample, limit)).toThrow(`at most ${largest} samples`);
+describe('a dataset larger than one storage binding is bound in parts, and gathered as from one', () => {
+  test.each<[string, number[], 'bytes' | 'floats', boolean, AugmentOptions | undefined, number]>([
+    // 23 samples: 6, 3 and 4 a part (the labels, 92 bytes, fit every binding).
+    ['bytes', [1, 4, 4], 'bytes', false, undefined, 96],
+    ['bytes, normalised, crop and flip', [3, 4, 5], 'bytes', true, { crop: 2, flip: true }, 195],
+    ['floats, every augmentation', [2, 5, 3], 'floats', false, { crop: 1, flip: true, rotate: 30, scale: 0.2, translate: 0.2 }, 480],
+  ])('%s, shape %o (%s, normalised %s, augment %o), a binding of %i bytes', async (_, shape, kind, normalized, augment, bindingLimit) => {
+    const engine = await testEngine();
+    const random = new Random(shape[0] * 11 + bindingLimit);
+    const size = shape.reduce((a, b) => a * b, 1);
+    const count = 23;
+    const samples = kind === 'bytes' ? Uint8Array.from({ length: count * size }, () => random.below(256)) : Float32Array.from({ length: count * size }, () => random.uniform(-1, 1));
+    const run = {
+      samples, shape, batch: 9, order: random.permutation(count), start: 5, clock: { seed: 3, step: 8 },
+      normalize: normalized ? { mean: [0.1, 0.2, 0.3], std: [0.5, 0.6, 0.7] } : undefined,
+      augment: augment && checkAugment('test', augment, shape),
+    };
+    const parts = Dataset.uploadWithBindingLimit(engine, { samples, labels: new Uint32Array(count), sampleShape: shape }, bindingLimit);
+    expect(parts.sampleParts.length).toBeGreaterThan(2);
+    parts.dispose();
+    const [split, whole] = [await gatherBatch(engine, { ...run, bindingLimit }), await gatherBatch(engine, run)];
+    expect(split.every((v) => !Number.isNaN(v)), 'every value written').toBe(true);
+    expect(Array.from(split)).toEqual(Array.from(whole));
   });
 });
+
+describe('what cannot be split is refused, naming the limit and the largest count that fits', () => {
+  test('one sample larger than a binding', () => {
+    const engine = fakeEngine(1024);
+    const error = captured(() => Dataset.upload(engine, source(2, [3, 32, 32])));
+    expect(error).toBeInstanceOf(DatasetTooLargeError);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toMatchObject({ name: 'DatasetTooLargeError', bytes: 3072, limit: 1024, largestCount: 0 });
+    expect(String(error)).toMatch(/one sample: 3072 bytes, more than the adapter's maxStorageBufferBindingSize of 1024 bytes.*samples of at most 1024 bytes/);
+    expect(engine.uploads).toEqual([]);
+  });
+
+  test('labels larger than a binding', () => {
+    const engine = fakeEngine(1000);
+    const fits = fakeEngine(1000);
+    Dataset.upload(fits, source(248, [1, 1, 1]));
+    expect(fits.uploads).toEqual(['limit samples', 'limit labels', 'limit normalization']);
+    const error = captured(() => Dataset.upload(engine, source(249, [1, 1, 1])));
+    expect(error).toMatchObject({ name: 'DatasetTooLargeError', bytes: 996, limit: 1000, largestCount: 248 });
+    expect(String(error)).toMatch(/the labels of 249 samples: 996 bytes, more than .* 1000 bytes.*at most 248 samples/);
+    expect(engine.uploads).toEqual([]);
+  });
+
+  test('on this adapter: a 1 MiB sample fits, a binding holds limit / 1 MiB of them, a sample past the limit is refused', async () => {
+    const limit = (await testEngine()).device.limits.maxStorageBufferBindingSize;
+    expect(samplesPerBinding('test', 10, 2 ** 20, limit)).toBe(Math.floor(limit / 2 ** 20));
+    expect(() => samplesPerBinding('test', 1, limit + 16, limit)).toThrow(DatasetTooLargeError);
+  });
+});
+
+function captured(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('it did not throw');
+}

@@ -6,14 +6,15 @@ import type { BufferGroup } from '../gpu/buffer_group';
 import type { Engine } from '../gpu/engine';
 import type { BoundKernel } from '../gpu/kernel';
 import { isIdentity, type Augmentation } from './augment';
-import type { Dataset } from './dataset';
+import type { Dataset, SamplePart } from './dataset';
 
 /** Bytes of one `Transform` in gather_batch.wgsl: vec4f, vec2f, vec2i, u32, padded to 16. */
 const TRANSFORM_BYTES = 48;
 
 interface AugmentedGather {
   draw: BoundKernel;
-  values: BoundKernel;
+  /** One per part of the dataset's samples. */
+  values: BoundKernel[];
 }
 
 export class BatchStream {
@@ -24,7 +25,8 @@ export class BatchStream {
     private readonly values: GPUBuffer,
     private readonly order: GPUBuffer,
     private readonly cursor: GPUBuffer,
-    private readonly gatherValues: BoundKernel,
+    /** One per part of the dataset's samples. */
+    private readonly gatherValues: BoundKernel[],
     private readonly gatherLabels: BoundKernel,
   ) {}
 
@@ -43,12 +45,11 @@ export class BatchStream {
     const label = `${dataset.name} batches of ${batch}`;
     const order = memory.createBuffer(`${label} order`, dataset.count * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST);
     const cursor = memory.createBuffer(`${label} cursor`, 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST);
-    const uniforms = gatherUniforms(dataset, batch, undefined);
-    const { samples, normalization } = dataset;
+    const { sampleParts, normalization } = dataset;
     return new BatchStream(
       memory, dataset, batch, values, order, cursor,
-      valuesKernel.bind(memory, `${label} gather values`, { samples, normalization, order, cursor, batch_values: values }, uniforms),
-      labelsKernel.bind(memory, `${label} gather labels`, { sample_labels: dataset.labels, order, cursor, batch_labels: labels }, uniforms),
+      sampleParts.map((part) => valuesKernel.bind(memory, `${label} gather values${partName(dataset, part)}`, { samples: part.buffer, normalization, order, cursor, batch_values: values }, gatherUniforms(dataset, batch, undefined, part))),
+      labelsKernel.bind(memory, `${label} gather labels`, { sample_labels: dataset.labels, order, cursor, batch_labels: labels }, gatherUniforms(dataset, batch, undefined, sampleParts[0])),
     );
   }
 
@@ -84,9 +85,9 @@ export class BatchStream {
       this.variants.set(affine, variant);
     }
     const gather = await variant;
-    const uniforms = gatherUniforms(this.dataset, this.batch, augment);
-    gather.draw.writeUniforms(uniforms);
-    gather.values.writeUniforms(uniforms);
+    const parts = this.dataset.sampleParts;
+    gather.draw.writeUniforms(gatherUniforms(this.dataset, this.batch, augment, parts[0]));
+    gather.values.forEach((kernel, i) => kernel.writeUniforms(gatherUniforms(this.dataset, this.batch, augment, parts[i])));
     this.augmented = gather;
   }
 
@@ -97,11 +98,13 @@ export class BatchStream {
     const label = `${this.dataset.name} batches of ${this.batch}`;
     this.transforms ??= this.memory.createBuffer(`${label} augmentation transforms`, this.batch * TRANSFORM_BYTES, GPUBufferUsage.STORAGE);
     const transforms = this.transforms;
-    const { samples, normalization } = this.dataset;
-    const uniforms = gatherUniforms(this.dataset, this.batch, undefined);
+    const { sampleParts, normalization } = this.dataset;
+    const bindings = { normalization, order: this.order, cursor: this.cursor, batch_values: this.values, transforms };
     return {
-      draw: draw.bind(this.memory, `${label} augmentation draws`, { clock, transforms }, uniforms),
-      values: values.bind(this.memory, `${label} gather augmented values`, { samples, normalization, order: this.order, cursor: this.cursor, batch_values: this.values, transforms }, uniforms),
+      draw: draw.bind(this.memory, `${label} augmentation draws`, { clock, transforms }, gatherUniforms(this.dataset, this.batch, undefined, sampleParts[0])),
+      values: sampleParts.map((part) =>
+        values.bind(this.memory, `${label} gather augmented values${partName(this.dataset, part)}`, { ...bindings, samples: part.buffer }, gatherUniforms(this.dataset, this.batch, undefined, part)),
+      ),
     };
   }
 
@@ -110,9 +113,9 @@ export class BatchStream {
     if (this.augmented) {
       this.augmented.draw.record(pass, this.batch);
       // One invocation per pixel, for all its channels.
-      this.augmented.values.record(pass, values / this.dataset.sampleShape[0]);
+      for (const kernel of this.augmented.values) kernel.record(pass, values / this.dataset.sampleShape[0]);
     } else {
-      this.gatherValues.record(pass, values);
+      for (const kernel of this.gatherValues) kernel.record(pass, values);
     }
     this.gatherLabels.record(pass, 1);
   }
@@ -122,14 +125,21 @@ function gatherConstants(dataset: Dataset): Record<string, number | boolean> {
   return { BYTES_PER_VALUE: dataset.bytesPerValue, NORMALIZE: dataset.normalize !== undefined };
 }
 
-/** gather_batch.wgsl's Params: the dataset's layout and the augmentation's ranges (zero without). */
-function gatherUniforms(dataset: Dataset, batch: number, augment: Augmentation | undefined): Record<string, number> {
+/** " (samples a–b)" for a dataset bound in parts, else "". */
+function partName(dataset: Dataset, part: SamplePart): string {
+  return dataset.sampleParts.length > 1 ? ` (samples ${part.first}–${part.first + part.count - 1})` : '';
+}
+
+/** gather_batch.wgsl's Params: the dataset's layout, the part bound, and the augmentation's ranges (zero without). */
+function gatherUniforms(dataset: Dataset, batch: number, augment: Augmentation | undefined, part: SamplePart): Record<string, number> {
   const shape = dataset.sampleShape;
   const [height, width] = shape.length === 3 ? [shape[1], shape[2]] : [1, 1];
   return {
     batch,
     sample_size: dataset.sampleSize,
     scale: dataset.scale,
+    first_sample: part.first,
+    part_samples: part.count,
     plane: dataset.sampleSize / shape[0],
     height,
     width,

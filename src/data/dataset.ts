@@ -22,6 +22,13 @@ export interface DatasetSource {
   name?: string;
 }
 
+/** Samples first … first + count − 1, in one storage buffer (one binding of the gather). */
+export interface SamplePart {
+  buffer: GPUBuffer;
+  first: number;
+  count: number;
+}
+
 let datasets = 0;
 
 export class Dataset {
@@ -39,7 +46,8 @@ export class Dataset {
     readonly scale: number,
     /** The per-channel normalisation, if any (saved with a model so predictions prepare pictures alike). */
     readonly normalize: Normalization | undefined,
-    readonly samples: GPUBuffer,
+    /** The samples, in as many buffers as the adapter's binding size requires (usually one). */
+    readonly sampleParts: readonly SamplePart[],
     readonly labels: GPUBuffer,
     /** The largest label, checked against the model's number of classes. */
     readonly maxLabel: number,
@@ -53,6 +61,11 @@ export class Dataset {
 
   /** Checks `source` and uploads it. Labels must be integers ≥ 0. */
   static upload(engine: Engine, source: DatasetSource): Dataset {
+    return Dataset.uploadWithBindingLimit(engine, source, engine.device.limits.maxStorageBufferBindingSize);
+  }
+
+  /** @internal upload() with the largest binding, in bytes, given (tests split a small dataset with a small one). */
+  static uploadWithBindingLimit(engine: Engine, source: DatasetSource, bindingLimit: number): Dataset {
     const name = source?.name ?? 'dataset';
     const where = `dataset "${name}"`;
     // Plain JavaScript callers get the same clear errors as typed ones, before any GPU work.
@@ -88,13 +101,19 @@ export class Dataset {
     if (!Number.isFinite(scale)) throw new ConfigError(where, `scale is ${scale}`, 'scale must be a finite number.');
     const channels = source.sampleShape[0];
     const normalize = source.normalize === undefined ? undefined : checkNormalization(where, source.normalize, channels);
-    checkBindingLimit(where, count, sampleSize * bytesPerValue, engine.device.limits.maxStorageBufferBindingSize);
+    const perPart = samplesPerBinding(where, count, sampleSize * bytesPerValue, bindingLimit);
     // Unused (but bound) without normalisation: the identity's table, or mean 0 and std 1.
     const stats = normalize ?? { mean: new Array<number>(channels).fill(0), std: new Array<number>(channels).fill(1) };
     const normalization = bytesPerValue === 1 ? normalizationTable(scale, stats) : Float32Array.from(stats.mean.flatMap((mean, c) => [mean, stats.std[c]]));
+    const parts: SamplePart[] = [];
+    for (let first = 0; first < count; first += perPart) {
+      const part = { first, count: Math.min(perPart, count - first) };
+      const label = perPart >= count ? `${name} samples` : `${name} samples ${first}–${first + part.count - 1}`;
+      parts.push({ ...part, buffer: engine.upload(label, source.samples.subarray(first * sampleSize, (first + part.count) * sampleSize)) });
+    }
     return new Dataset(
       engine, name, count, [...source.sampleShape], bytesPerValue, scale, normalize,
-      engine.upload(`${name} samples`, source.samples),
+      parts,
       engine.upload(`${name} labels`, labels),
       maxLabel,
       labels,
@@ -105,18 +124,21 @@ export class Dataset {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.engine.release(this.samples);
+    for (const part of this.sampleParts) this.engine.release(part.buffer);
     this.engine.release(this.labels);
     this.engine.release(this.normalization);
   }
 }
 
 /**
- * The gather binds all samples as one storage buffer, so they must fit one binding (128 MiB on lavapipe,
- * the adapter's maxStorageBufferBindingSize); a larger dataset is refused, naming the largest count that fits.
+ * How many samples one storage binding holds (the adapter's maxStorageBufferBindingSize: 128 MiB on
+ * lavapipe): the gather binds the samples in parts of that many, one dispatch each. A sample larger than a
+ * binding, or labels (4 bytes a sample, bound whole, as is the order) larger than one, are refused.
  */
-export function checkBindingLimit(where: string, count: number, bytesPerSample: number, limit: number): void {
-  // The order and labels (4 bytes a sample) are bound too; samples of fewer than 4 bytes make them the larger.
-  const largest = Math.floor(limit / Math.max(bytesPerSample, 4));
-  if (count > largest) throw new DatasetTooLargeError(where, count, count * Math.max(bytesPerSample, 4), limit, largest);
+export function samplesPerBinding(where: string, count: number, bytesPerSample: number, limit: number): number {
+  // Buffers are made in multiples of 16 bytes, and bound whole.
+  const usable = Math.floor(limit / 16) * 16;
+  if (bytesPerSample > usable) throw new DatasetTooLargeError(where, 'one sample', bytesPerSample, limit, 0);
+  if (count * 4 > usable) throw new DatasetTooLargeError(where, `the labels of ${count} samples`, count * 4, limit, usable / 4);
+  return Math.floor(usable / bytesPerSample);
 }

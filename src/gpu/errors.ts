@@ -61,7 +61,10 @@ export class KernelError extends EngineError {
   }
 }
 
-/** A dataset larger than one storage binding of the adapter: names the limit and the largest sample count that fits. */
+/**
+ * Part of a dataset larger than one storage binding of the adapter, which the gather cannot split (one
+ * sample, or the labels): names the limit and the largest sample count that fits (0: none, at that size).
+ */
 export class DatasetTooLargeError extends ConfigError {
   static {
     this.prototype.name = 'DatasetTooLargeError';
@@ -69,16 +72,15 @@ export class DatasetTooLargeError extends ConfigError {
 
   constructor(
     where: string,
-    readonly count: number,
-    /** The largest buffer the gather would bind for it (the samples, or the labels when samples are under 4 bytes). */
+    readonly what: string,
     readonly bytes: number,
     readonly limit: number,
     readonly largestCount: number,
   ) {
     super(
       where,
-      `its ${count} samples need a binding of ${bytes} bytes, more than the adapter's maxStorageBufferBindingSize of ${limit} bytes (${(limit / 2 ** 20).toFixed(1)} MiB), the most one binding can hold`,
-      `Upload at most ${largestCount} samples per Dataset (a subset, or smaller images).`,
+      `${what}: ${bytes} bytes, more than the adapter's maxStorageBufferBindingSize of ${limit} bytes (${(limit / 2 ** 20).toFixed(1)} MiB), the most one binding holds`,
+      largestCount > 0 ? `Upload at most ${largestCount} samples per Dataset.` : `Use samples of at most ${limit} bytes (smaller images).`,
     );
   }
 }

@@ -18,12 +18,15 @@ export interface GatherRun {
   normalize?: Normalization;
   augment?: Augmentation;
   clock?: { seed: number; step: number };
+  /** The largest storage binding, in bytes (default: the adapter's), to bind the samples in parts. */
+  bindingLimit?: number;
 }
 
 /** The batch's values as the GPU gathered them. */
 export async function gatherBatch(engine: Engine, run: GatherRun): Promise<Float32Array> {
   const count = run.order.length;
-  const dataset = Dataset.upload(engine, { samples: run.samples, labels: new Uint32Array(count), sampleShape: run.shape, normalize: run.normalize, name: 'gather test' });
+  const source = { samples: run.samples, labels: new Uint32Array(count), sampleShape: run.shape, normalize: run.normalize, name: 'gather test' };
+  const dataset = Dataset.uploadWithBindingLimit(engine, source, run.bindingLimit ?? engine.device.limits.maxStorageBufferBindingSize);
   const memory = new BufferGroup(engine);
   try {
     const floats = run.batch * dataset.sampleSize;
