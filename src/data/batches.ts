@@ -1,7 +1,8 @@
 // Batches gathered on the GPU: a sample order (set by the host once per epoch) and a cursor that the
 // gather kernel advances, so recording a step needs no upload and no readback. With augmentation, a
 // small kernel first draws each batch position's transform from the training clock, then the gather
-// samples through it (shaders/gather_batch.wgsl); without, the gather is the plain copy.
+// samples through it (shaders/gather_batch.wgsl); without, the gather is the plain copy. A dataset
+// bound in parts (larger than one storage binding) is gathered by one dispatch per part.
 import type { BufferGroup } from '../gpu/buffer_group';
 import type { Engine } from '../gpu/engine';
 import type { BoundKernel } from '../gpu/kernel';
