@@ -1,11 +1,9 @@
 // A Vite plugin: what the build makes of each shader.
 // - `shaders/x.wgsl?compact` is x.wgsl's text without its comments (they explain the kernels to people
 //   and were 40% of the app's gzipped bundle). Every line stays where it was, indentation included, so
-//   a compiler message's line and column still point into shaders/x.wgsl.
-// - A line `// #include "y.wgsl"` in x.wgsl appends y.wgsl's text (from the same folder) to x.wgsl's, once:
-//   WGSL has no include of its own, and its declarations may come in any order, so functions that several
-//   kernels share (shaders/activation_functions.wgsl) are written once. Appended, not inserted, so x.wgsl's
-//   own lines keep their numbers; a compiler message past its last line points into the included file.
+//   a compiler message's line and column still point into shaders/x.wgsl. A line `// #include y.wgsl`
+//   appends y.wgsl's compact text (a library of functions, such as philox.wgsl) after x's last line, so
+//   those positions hold for x's own lines and the library has one copy in the tree.
 // - `shaders/x.wgsl?interface` is the interface (shader_interface.ts) wgsl_reflect reads from that
 //   compact text when the code is built, with the text's fingerprint. wgsl_reflect stays the one source
 //   of every layout; the app's bundle gets the result as data.
@@ -37,28 +35,23 @@ export function compactWgsl(code: string): string {
   return out.replace(/[ \t]+$/gm, '');
 }
 
-const INCLUDE = /^\/\/ #include "([\w.-]+\.wgsl)"$/gm;
+const INCLUDE = /^\/\/ #include ([\w-]+\.wgsl)$/gm;
 
-/**
- * The text the engine compiles for `file`: its own, then that of every file it includes (and they include),
- * each once, comments removed; with the files read, in that order.
- */
-export async function builtWgsl(file: string): Promise<{ code: string; files: string[] }> {
-  const files: string[] = [];
-  const texts: string[] = [];
-  const add = async (path: string) => {
-    if (files.includes(path)) return;
-    files.push(path);
-    const text = await readFile(path, 'utf8');
-    texts.push(text);
-    for (const [, name] of text.matchAll(INCLUDE)) await add(join(dirname(path), name));
-  };
-  await add(file);
-  return { code: compactWgsl(texts.join('\n')), files };
+/** x.wgsl as the engine runs it: compacted, with the libraries it includes (once each, in order) after its own lines. */
+export async function composeWgsl(file: string, included = new Set<string>([file])): Promise<string> {
+  const text = await readFile(file, 'utf8');
+  let code = compactWgsl(text);
+  for (const [, name] of text.matchAll(INCLUDE)) {
+    const library = join(dirname(file), name);
+    if (included.has(library)) continue;
+    included.add(library);
+    code += `\n${await composeWgsl(library, included)}`;
+  }
+  return code;
 }
 
 export async function readShaderInterface(file: string): Promise<BuiltShaderInterface> {
-  const { code } = await builtWgsl(file);
+  const code = await composeWgsl(file);
   // The ES module build: the package's "main" is CommonJS in a "type": "module" package, which Node refuses.
   const reflect = (await import('wgsl_reflect/wgsl_reflect.module.js' as string)) as typeof import('wgsl_reflect');
   return { fingerprint: fingerprint(code), entries: describeShader(code, reflect) };
@@ -70,9 +63,9 @@ export function shaderInterfaces(): Plugin {
     async load(id) {
       const [file, query] = id.split('?');
       if ((query !== 'interface' && query !== 'compact') || !file.endsWith('.wgsl')) return undefined;
-      const built = await builtWgsl(file);
-      for (const read of built.files) this.addWatchFile(read);
-      const value = query === 'interface' ? await readShaderInterface(file) : built.code;
+      const included = new Set([file]);
+      const value = query === 'interface' ? await readShaderInterface(file) : await composeWgsl(file, included);
+      for (const watched of included) this.addWatchFile(watched);
       return `export default ${JSON.stringify(value)};`;
     },
   };

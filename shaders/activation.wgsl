@@ -3,7 +3,7 @@
 // output goes to its own buffer and the backward pass reads the input (see activation_functions.wgsl
 // for why Sigmoid and Tanh too). When the layer before applies the activation in its epilogue, only the
 // backward pass runs here, reading the pre-activation that layer kept.
-// #include "activation_functions.wgsl"
+// #include activation_functions.wgsl
 
 struct Params { count: u32 }
 

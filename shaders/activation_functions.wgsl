@@ -1,9 +1,9 @@
 // PyTorch's pointwise activations, each with its derivative: the one definition that activation.wgsl (an
 // activation's own passes) and every kernel that applies an activation in its epilogue (conv2d,
 // conv2d_general, linear, batchnorm2d) share. A shader takes them with the line
-//   // #include "activation_functions.wgsl"
-// and the build appends this text to it (build/shader_interfaces.ts), so the shader's own lines keep
-// their numbers. ACTIVATION picks the function when the pipeline is made; the compiler drops the others.
+//   // #include activation_functions.wgsl
+// and the build appends this text after the shader's own lines (build/shader_interfaces.ts).
+// ACTIVATION picks the function when the pipeline is made; the compiler drops the others.
 //
 // Derivatives are of the input x, with PyTorch's values at the kinks. Sigmoid's and Tanh's are computed
 // from x, although PyTorch's sigmoid_backward and tanh_backward read the output: in f32, y·(1 − y) and

@@ -1,7 +1,7 @@
 // Adaptive 2-D average pooling over [N, C, H, W], as PyTorch's nn.AdaptiveAvgPool2d: output index i of
 // O covers the input rows [floor(i·I/O), ceil((i+1)·I/O)) of I, so windows may differ in size and,
 // when O does not divide I, overlap. A 1×1 output is global average pooling: one invocation per plane.
-// #include "adaptive_windows.wgsl"
+// #include adaptive_windows.wgsl
 
 struct Params { planes: u32, in_h: u32, in_w: u32, out_h: u32, out_w: u32 }
 

@@ -2,7 +2,7 @@
 // covers the input rows [floor(i·I/O), ceil((i+1)·I/O)) of I, so windows may differ in size and overlap,
 // and an output larger than the input repeats rows. The forward pass remembers which input element won
 // (the first maximum in row-major window order, as PyTorch's), and the backward pass routes the gradient to it.
-// #include "adaptive_windows.wgsl"
+// #include adaptive_windows.wgsl
 
 struct Params { planes: u32, in_h: u32, in_w: u32, out_h: u32, out_w: u32 }
 

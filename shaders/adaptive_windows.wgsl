@@ -1,5 +1,5 @@
 // PyTorch's adaptive pooling windows, shared by adaptive_avg_pool2d.wgsl and adaptive_max_pool2d.wgsl
-// (taken with `// #include "adaptive_windows.wgsl"`): output index i of O covers the input indices
+// (taken with `// #include adaptive_windows.wgsl`): output index i of O covers the input indices
 // [floor(i·I/O), ceil((i+1)·I/O)) of I. Exchanging I and O gives the outputs whose windows cover input
 // index i, which the backward passes gather from.
 

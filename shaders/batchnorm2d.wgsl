@@ -7,7 +7,7 @@
 // Reductions: one workgroup per channel; each invocation sums a fixed strided share, then a fixed tree
 // combines the shares, so the result is the same bit for bit every run (no atomics).
 // A following activation may be applied in the normalisation (ACTIVATION), as PyTorch's conv-bn-relu blocks do.
-// #include "activation_functions.wgsl"
+// #include activation_functions.wgsl
 
 struct Params { batch: u32, channels: u32, plane: u32, eps: f32, momentum: f32 }
 

@@ -8,7 +8,7 @@
 // purpose (one element per invocation, no register blocking), so that the rarer cases are simply correct.
 // Every output element is owned by one invocation that sums its whole contribution in a fixed order:
 // no atomics, and the same result on every run.
-// #include "activation_functions.wgsl"
+// #include activation_functions.wgsl
 
 struct Params {
   batch: u32, in_channels: u32, in_h: u32, in_w: u32,

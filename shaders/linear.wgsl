@@ -1,7 +1,7 @@
 // Dense layer: output[n, o] = bias[o] + Σ_i input[n, i] · weight[o, i] (PyTorch's nn.Linear layout),
 // optionally followed by a fused activation, and its three gradients. Every gradient element is owned by one
 // invocation, so results are deterministic.
-// #include "activation_functions.wgsl"
+// #include activation_functions.wgsl
 
 struct Params { batch: u32, in_features: u32, out_features: u32 }
 

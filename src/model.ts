@@ -10,7 +10,7 @@ import type { Layer } from './layers/layer';
 import type { Optimizer, BoundOptimizer } from './optim/optimizer';
 import { Inference, type EvaluateOptions, type Evaluation, type PredictOptions } from './inference';
 import { Plan } from './plan';
-import { profileStages } from './profiler';
+import { profileStages, profileWholeStep } from './profiler';
 import { TensorLayout, type TensorEntry } from './tensor_layout';
 import { Trainer, type FitOptions, type FitResult } from './trainer';
 import { TrainingState, type TrainingRun } from './training_state';
@@ -188,8 +188,9 @@ export class Sequential {
   }
 
   /**
-   * Times every stage of a training step on `dataset` (it trains while doing so: `repeats` real steps).
-   * Uses timestamp queries where the adapter has them.
+   * Times every stage of a training step on `dataset`, each alone, and the whole step as fit() records it
+   * (`stepMs`: one compute pass), in milliseconds, medians over `repeats` (it trains while doing so: 2 ×
+   * `repeats` real steps). Uses timestamp queries where the adapter has them.
    */
   async profileTrainingStep(dataset: Dataset, options: { batchSize?: number; repeats?: number } = {}) {
     this.checkAlive();
@@ -197,7 +198,11 @@ export class Sequential {
     const trainer = await Trainer.create(this, dataset, options.batchSize ?? 32);
     try {
       trainer.rewind();
-      return await profileStages(this.engine, trainer.stages(), options.repeats ?? 5);
+      const repeats = options.repeats ?? 5;
+      const stages = await profileStages(this.engine, trainer.stages(), repeats);
+      trainer.rewind(); // so the steps read the same batches as before, never past the dataset's end
+      const step = await profileWholeStep(this.engine, trainer.stages(), repeats);
+      return { ...stages, stepMs: step.ms };
     } finally {
       trainer.dispose();
     }

@@ -9,6 +9,8 @@ import { OPTIMIZERS } from './optimizers';
 import { parseCommandLine, runCommand } from './run_command';
 import { duration, ProgressBar } from './progress_bar';
 import { parseTrainOptions, USAGE, type TrainOptions } from './train_options';
+import { checkReportPath } from '../report/write';
+import { writeTrainReport } from './train_report';
 
 const SAMPLE_SHAPE = [1, 28, 28];
 const PIXELS = 28 * 28;
@@ -46,6 +48,7 @@ async function train(engine: Engine, mnist: Mnist, options: TrainOptions): Promi
   });
   const bar = new ProgressBar();
   let evalSeconds = 0;
+  const accuracies: Array<{ step: number; accuracy: number; count: number }> = [];
   const onLog = async (log: TrainingLog) => {
     let line = `Epoch [${log.epoch}/${epochs}], Step [${log.epochStep}/${log.stepsPerEpoch}], Loss: ${log.loss.toFixed(4)}`;
     if (evalLimit > 0) {
@@ -53,6 +56,7 @@ async function train(engine: Engine, mnist: Mnist, options: TrainOptions): Promi
       const evaluation = await model.evaluate(testSet, { limit: evalLimit });
       evalSeconds += (performance.now() - started) / 1000;
       line += `, Test accuracy (first ${evaluation.count}): ${percent(evaluation.accuracy)}`;
+      accuracies.push({ step: log.step, accuracy: evaluation.accuracy, count: evaluation.count });
     }
     bar.clear();
     console.log(line);
@@ -82,6 +86,12 @@ async function train(engine: Engine, mnist: Mnist, options: TrainOptions): Promi
     `Trained ${result.steps} steps (${result.steps * batchSize} images) in ${duration(result.seconds)} ` +
       `(${result.seconds.toFixed(1)} s, not counting ${evalSeconds.toFixed(1)} s of periodic evaluation): ${result.samplesPerSecond.toFixed(1)} samples/s`,
   );
+  if (options.report) {
+    await writeTrainReport(options.report, {
+      model, engine, options, result, accuracies, dataset: { name: 'MNIST', trainCount: limit },
+      evaluation: { name: 'test images', samples: mnist.test.images, sampleShape: SAMPLE_SHAPE, labels: mnist.test.labels, predictions: final.predictions! },
+    });
+  }
   await model.dispose();
   trainSet.dispose();
   testSet.dispose();
@@ -112,6 +122,8 @@ async function train(engine: Engine, mnist: Mnist, options: TrainOptions): Promi
 async function main(args: readonly string[]): Promise<number> {
   const options = parseCommandLine('train', USAGE, () => parseTrainOptions(args));
   if (typeof options === 'number') return options;
+  // Before any work: a run must not train for an hour to find it cannot write its report.
+  if (options.report) checkReportPath(options.report);
   let engine: Engine | undefined;
   try {
     const mnist = await loadMnistFromPackage();
