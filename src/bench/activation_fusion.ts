@@ -99,7 +99,8 @@ function medians(profiles: StageTime[][]): StageTime[] {
 
 /**
  * Profiles a training step of every network built without fusion and with it, `rounds` times each,
- * alternating the two so that the machine's load falls on both alike; each dispatch's time is its median.
+ * alternating the two (and which goes first) so that the machine's load falls on both alike; each
+ * dispatch's time is its median.
  */
 export async function measureActivationFusion(engine: Engine, options: { batchSize: number; rounds: number }): Promise<FusionNetworkReport[]> {
   const { batchSize: batch, rounds } = options;
@@ -121,8 +122,9 @@ export async function measureActivationFusion(engine: Engine, options: { batchSi
         await model.fit(data, { batchSize: batch, maxSteps: 1, logEvery: 1e9 });
       }
       const profiles: StageTime[][][] = models.map(() => []);
+      // Which model goes first alternates too: on a loaded machine the second of two back-to-back profiles ran slower.
       for (let r = 0; r < rounds; r++) {
-        for (const [i, model] of models.entries()) profiles[i].push((await model.profileTrainingStep(data, { batchSize: batch, repeats: 1 })).times);
+        for (const i of r % 2 ? [1, 0] : [0, 1]) profiles[i].push((await models[i].profileTrainingStep(data, { batchSize: batch, repeats: 1 })).times);
       }
       models.forEach((model, m) => reports.push(report(network, model, batch, medians(profiles[m]))));
     } finally {
