@@ -33,7 +33,9 @@ export {
 export { Kernel, BoundKernel, KernelRegistry, type BufferSlice, type Resource, type Stage, type Constants } from './gpu/kernel';
 export { BufferGroup } from './gpu/buffer_group';
 export { Sequential, type SequentialOptions, type Tensor, type BufferTensor } from './model';
+export type { ModelInfo, Normalization } from './model_info';
 export type { Evaluation, EvaluateOptions, PredictOptions } from './inference';
+export type { ClassScore, ClassifyOptions } from './classify';
 export type { FitOptions, FitResult, TrainingLog, Progress } from './trainer';
 export type { TrainingRun } from './training_state';
 export { learningRates, type ScheduleName } from './optim/schedule';
@@ -45,11 +47,12 @@ export { Dataset, type DatasetSource } from './data/dataset';
 export { parseIdx, IdxError, type IdxFile, type IdxDtype, type IdxData } from './data/idx';
 export { loadMnist, type Mnist, type MnistSplit } from './data/mnist';
 export { Random } from './random';
-export { referenceCnn } from './reference_cnn';
+export { referenceCnn, type ReferenceCnnOptions } from './reference_cnn';
 export { smallResNet, type SmallResNetOptions } from './small_resnet';
 export { CheckpointError, type CheckpointErrorReason } from './io/errors';
 export { encodeSafetensors, decodeSafetensors, readFloat32, readInt64, type FloatTensor, type WritableTensor, type SafetensorsFile, type TensorEntry } from './io/safetensors';
 export { saveWeights, loadWeights, saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT, type LoadOptions } from './io/checkpoint';
+export { readModelInfo, MODEL_METADATA_KEYS, type SavedModelInfo } from './io/model_metadata';
 // What engine.autotune and profileTrainingStep hand back, and the opt-in store for kernel choices.
 export { localStorageStore, type Autotuner, type TuningStore, type TuningDecision } from './gpu/autotune';
 export type { StageTime } from './profiler';
