@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, test } from 'vitest';
 import {
   Adam, CheckpointError, ConfigError, MODEL_METADATA_KEYS, Sequential, decodeSafetensors, encodeSafetensors, loadCheckpoint, loadWeights, readFloat32,
-  readModelInfo, referenceCnn, saveCheckpoint, saveWeights, Flatten, Linear, ReLU, type CheckpointErrorReason, type ModelInfo,
+  readModelInfo, referenceCnn, saveCheckpoint, saveWeights, smallResNet, Flatten, Linear, ReLU, type CheckpointErrorReason, type ClassScore, type ModelInfo,
 } from '../src/index';
 import { testEngine } from './support/gpu';
 import { tinyCnn, tinyDigits } from './support/training';
@@ -81,6 +81,22 @@ describe('saved and restored', () => {
     expect(await saveWeights(plain)).toEqual(bytes);
     await Promise.all([described.dispose(), plain.dispose()]);
   });
+});
+
+test('the README\'s example runs: a model used again from its file classifies pictures with its class names', async () => {
+  const engine = await testEngine();
+  const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+  const code = readme.split('A model used again classifies pictures as it was trained:')[1].split('```js\n')[1].split('```')[0];
+  const pixels = Uint8Array.from({ length: 3 * 32 * 32 }, (_, i) => (i * 31) % 256);
+  const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...values: unknown[]) => Promise<unknown>;
+  const run = new AsyncFunction('engine', 'smallResNet', 'saveWeights', 'readModelInfo', 'loadWeights', 'pixels', `${code}\nreturn { model, again, top };`);
+  const { model, again, top } = await run(engine, smallResNet, saveWeights, readModelInfo, loadWeights, pixels) as { model: Sequential; again: Sequential; top: ClassScore[] };
+  expect(again.info).toEqual(model.info);
+  expect(top).toHaveLength(2);
+  expect(top.map((s) => s.className)).toEqual(top.map((s) => ['circle', 'square', 'star'][s.index]));
+  expect(top[0].probability).toBeGreaterThanOrEqual(top[1].probability);
+  expect(await again.classify(pixels, { top: 2 })).toEqual(await model.classify(pixels, { top: 2 }));
+  await Promise.all([model.dispose(), again.dispose()]);
 });
 
 describe('set by the program', () => {
