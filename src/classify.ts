@@ -2,8 +2,9 @@
 // model): pixels are prepared as predict() prepares them (scaled, normalised with model.info.normalize),
 // and the scores become probabilities by a softmax in float64 on the CPU, or are taken as they are when
 // the model ends in a Softmax.
-// A picture (an RgbaImage) enters as the CHW pixels imageToSample (src/images/sample.ts) makes of it, at
-// the model's input size and channels: `classify(imageToSample(image, { height, width, channels }))`.
+// Merge point: a picture (an RgbaImage) enters as the CHW pixels that imageToSample (src/images/sample.ts)
+// makes of it at the model's input size and channels, `imageToSample(image, { height, width, channels })`;
+// where that module is in the tree, classify() takes RgbaImages too and converts them so before predict().
 import { ConfigError } from './gpu/errors';
 import { positiveInt } from './layers/check';
 import type { Sequential } from './model';

@@ -3,9 +3,10 @@
 // (value − mean[c]) / std[c] per channel as torchvision's Normalize does. predict() and classify() take
 // pixels through this one function, so a picture is prepared as the training data was.
 //
-// The CPU twin of the GPU gather's normalisation (normalizeSample, in the image work) is to replace the
-// normalised branch below when it lands, so that the two agree bit for bit; until then the value is
-// computed in float64 and rounded once.
+// Merge point: the GPU gather's normalisation comes with a CPU twin, normalizeSample (src/images/), that
+// matches it bit for bit; where both are in the tree, the normalised branch below calls it, so a picture
+// gives predict() the very values training gave the model. Until then the value is computed in float64
+// and rounded once.
 import type { Normalization } from './model_info';
 
 export function pixelsToValues(pixels: Uint8Array, sampleShape: readonly number[], normalize: Normalization | undefined): Float32Array {
