@@ -216,7 +216,11 @@ export class Sequential {
     }
   }
 
-  /** Accuracy on the first `limit` samples of `dataset`, in evaluation mode; only the counts are read back. */
+  /**
+   * Accuracy on the first `limit` samples of `dataset`, in evaluation mode, overall and per class (with the
+   * confusion matrix and, when info has them, the class names); only the count of correct answers and the
+   * predicted classes are read back.
+   */
   async evaluate(dataset: Dataset, options: EvaluateOptions = {}): Promise<Evaluation> {
     this.checkAlive();
     checkDatasetArgument('Sequential.evaluate', dataset);
