@@ -36,6 +36,7 @@ export { Sequential, type SequentialOptions, type Tensor, type BufferTensor } fr
 export type { ModelInfo, Normalization } from './model_info';
 export type { Evaluation, EvaluateOptions, PredictOptions } from './inference';
 export type { ClassScore, ClassifyOptions } from './classify';
+export { lastHiddenLayer, type HiddenLayer } from './last_hidden_layer';
 export type { FitOptions, FitResult, TrainingLog, Progress } from './trainer';
 export type { TrainingRun } from './training_state';
 export { learningRates, type ScheduleName } from './optim/schedule';

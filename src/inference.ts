@@ -2,7 +2,7 @@
 // no Dropout), over a dataset on the GPU (only the counts of correct answers and the predicted classes
 // are read back) or over samples given by the caller.
 import { AccuracyCounter } from './accuracy';
-import { confusionMatrix, perClassAccuracy } from './confusion';
+import { confusionCounts, perClassAccuracy } from './confusion';
 import { BatchStream } from './data/batches';
 import type { Dataset } from './data/dataset';
 import { ConfigError, ShapeError } from './gpu/errors';
@@ -25,8 +25,8 @@ export interface Evaluation {
   count: number;
   /** The model's class names (model.info.classes), when it has them: what the indices below stand for. */
   classes?: readonly string[];
-  /** Per class (by index), the share of its samples predicted right; NaN for a class with no sample among those evaluated. */
-  perClassAccuracy: number[];
+  /** Per class (by index), the share of its samples predicted right; undefined for a class with no sample among those evaluated. */
+  perClassAccuracy: Array<number | undefined>;
   /** confusion[t][p]: how many samples of class t were predicted as class p. */
   confusion: number[][];
   /** The predicted class of every sample, with `predictions: true`. */
@@ -78,7 +78,7 @@ export class Inference {
         correct += await counter.readCorrect();
       }
       const predicted = new Uint32Array(await engine.read(predictions, 0, count * 4));
-      const confusion = confusionMatrix(dataset.hostLabels, predicted, classes);
+      const confusion = confusionCounts(dataset.hostLabels.subarray(0, count), predicted, classes);
       const result: Evaluation = { accuracy: correct / count, correct, count, perClassAccuracy: perClassAccuracy(confusion), confusion };
       if (model.info.classes) result.classes = model.info.classes;
       if (options.predictions) result.predictions = predicted;

@@ -1,10 +1,13 @@
 // Headless Chromium on WebGPU, for the benchmark's browser section and the browser tests: the system
 // browser (Debian's chromium, or $CHROME_PATH) driven by playwright-core, on its SwiftShader adapter, and
 // the repository served by Vite so pages import the engine's TypeScript directly. No browser is downloaded.
-import { chromium, type Browser } from 'playwright-core';
-import { createServer, type ViteDevServer } from 'vite';
+// Both packages are loaded when first used, so the built `bench` command runs its Node section where only
+// Node, Dawn and MNIST are installed (the GPU benchmark kit, scripts/gpu_kit/).
+import type { Browser } from 'playwright-core';
+import type { ViteDevServer } from 'vite';
 
 export async function launchBrowser(options: { webgpu?: boolean } = {}): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
   return chromium.launch({
     executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
     headless: true,
@@ -24,6 +27,7 @@ export async function launchBrowser(options: { webgpu?: boolean } = {}): Promise
  * in the middle of a measurement.
  */
 export async function serveRepository(): Promise<{ server: ViteDevServer; url: string }> {
+  const { createServer } = await import('vite');
   const server = await createServer({
     root: '.', configFile: 'vite.config.ts', mode: 'browser-test', server: { port: 0, host: '127.0.0.1', hmr: false, watch: null }, logLevel: 'warn',
   });

@@ -12,6 +12,8 @@ const PIXELS = 28 * 28;
 export interface HeldOutSet {
   key: 'test' | 'validation';
   dataset: Dataset;
+  /** Its samples as uploaded ([n, ...sampleShape] pixels), for the report's pictures. */
+  samples: Uint8Array;
 }
 
 export interface CommandData {
@@ -36,7 +38,7 @@ export function mnistData(engine: Engine, mnist: Mnist, options: { trainLimit?: 
     classes: MNIST_CLASSES,
     sampleShape: MNIST_SHAPE,
     train: trainLimit === undefined ? undefined : upload(mnist.train.images.subarray(0, trainLimit * PIXELS), mnist.train.labels.subarray(0, trainLimit), 'MNIST train'),
-    heldOut: { key: 'test', dataset: upload(mnist.test.images, mnist.test.labels, 'MNIST test') },
+    heldOut: { key: 'test', dataset: upload(mnist.test.images, mnist.test.labels, 'MNIST test'), samples: mnist.test.images },
   };
 }
 
@@ -74,6 +76,9 @@ export function checkSameClasses(fileClasses: readonly string[], file: string, d
 }
 
 /** Each class's accuracy in one line, "0 99.29%, 1 99.47%, …" ("–" for a class with no sample evaluated). */
-export function perClassLine(classes: readonly string[], accuracy: readonly number[]): string {
-  return classes.map((name, i) => `${name} ${Number.isNaN(accuracy[i]) ? '–' : `${(100 * accuracy[i]).toFixed(2)}%`}`).join(', ');
+export function perClassLine(classes: readonly string[], accuracy: ReadonlyArray<number | undefined>): string {
+  return classes.map((name, i) => {
+    const a = accuracy[i];
+    return `${name} ${a === undefined ? '–' : `${(100 * a).toFixed(2)}%`}`;
+  }).join(', ');
 }

@@ -76,7 +76,7 @@ async function main(args: readonly string[]): Promise<number> {
     if (options.json) {
       console.log(JSON.stringify({
         test_accuracy: result.accuracy, test_correct: result.correct, test_count: result.count,
-        classes: data.classes, per_class_accuracy: result.perClassAccuracy.map((a) => (Number.isNaN(a) ? null : a)), predictions_sha256: sha256,
+        classes: data.classes, per_class_accuracy: result.perClassAccuracy.map((a) => a ?? null), predictions_sha256: sha256,
         adapter: engine.adapter.label, software_adapter: engine.adapter.software, file: options.load, model: network, described: saved !== undefined, eval_seconds: seconds,
       }));
     }

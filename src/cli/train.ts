@@ -9,6 +9,8 @@ import { OPTIMIZERS } from './optimizers';
 import { parseCommandLine, runCommand } from './run_command';
 import { duration, ProgressBar } from './progress_bar';
 import { parseTrainOptions, USAGE, type TrainOptions } from './train_options';
+import { checkReportPath } from '../report/write';
+import { writeTrainReport } from './train_report';
 
 const SHOWN_PREDICTIONS = 10;
 
@@ -47,6 +49,7 @@ async function train(engine: Engine, data: CommandData, options: TrainOptions): 
   });
   const bar = new ProgressBar();
   let evalSeconds = 0;
+  const accuracies: Array<{ step: number; accuracy: number; count: number }> = [];
   const onLog = async (log: TrainingLog) => {
     let line = `Epoch [${log.epoch}/${epochs}], Step [${log.epochStep}/${log.stepsPerEpoch}], Loss: ${log.loss.toFixed(4)}`;
     if (evalLimit > 0) {
@@ -54,6 +57,7 @@ async function train(engine: Engine, data: CommandData, options: TrainOptions): 
       const evaluation = await model.evaluate(testSet, { limit: evalLimit });
       evalSeconds += (performance.now() - started) / 1000;
       line += `, ${heldOutName} accuracy (first ${evaluation.count}): ${percent(evaluation.accuracy)}`;
+      accuracies.push({ step: log.step, accuracy: evaluation.accuracy, count: evaluation.count });
     }
     bar.clear();
     console.log(line);
@@ -87,6 +91,12 @@ async function train(engine: Engine, data: CommandData, options: TrainOptions): 
     `Trained ${result.steps} steps (${result.steps * batchSize} images) in ${duration(result.seconds)} ` +
       `(${result.seconds.toFixed(1)} s, not counting ${evalSeconds.toFixed(1)} s of periodic evaluation): ${result.samplesPerSecond.toFixed(1)} samples/s`,
   );
+  if (options.report) {
+    await writeTrainReport(options.report, {
+      model, engine, options, result, accuracies, dataset: { name: data.source, trainCount: limit }, classNames: data.classes,
+      evaluation: { name: `${heldOutKey} images`, samples: data.heldOut.samples, sampleShape: data.sampleShape, labels: testSet.hostLabels, predictions: final.predictions! },
+    });
+  }
   await model.dispose();
   return {
     [`${heldOutKey}_accuracy`]: final.accuracy,
@@ -94,7 +104,7 @@ async function train(engine: Engine, data: CommandData, options: TrainOptions): 
     [`${heldOutKey}_count`]: final.count,
     classes: data.classes,
     // A class with no sample among those evaluated has no accuracy: null in the JSON.
-    per_class_accuracy: final.perClassAccuracy.map((a) => (Number.isNaN(a) ? null : a)),
+    per_class_accuracy: final.perClassAccuracy.map((a) => a ?? null),
     train_seconds: result.seconds,
     eval_seconds: evalSeconds,
     samples_per_s: result.samplesPerSecond,
@@ -118,6 +128,8 @@ async function train(engine: Engine, data: CommandData, options: TrainOptions): 
 async function main(args: readonly string[]): Promise<number> {
   const options = parseCommandLine('train', USAGE, () => parseTrainOptions(args));
   if (typeof options === 'number') return options;
+  // Before any work: a run must not train for an hour to find it cannot write its report.
+  if (options.report) checkReportPath(options.report);
   let engine: Engine | undefined;
   try {
     const mnist = await loadMnistFromPackage();

@@ -35,6 +35,8 @@ export interface TrainOptions {
   save: string | undefined;
   /** Continue the run saved in this checkpoint. */
   resume: string | undefined;
+  /** Write the run's report (one self-contained HTML page) here at the end. */
+  report: string | undefined;
   /** Undefined: $WEBGPU_ADAPTER, else auto (see createNodeEngine). */
   adapter: AdapterChoice | undefined;
   json: boolean;
@@ -88,6 +90,7 @@ export const USAGE = [
   ...optionalNumbersUsage(OPTIONAL_NUMBERS),
   column('--save FILE', 'write a checkpoint (safetensors) at every log line and at the end'),
   column('--resume FILE', 'continue the run saved in FILE (same seed, batch size and limit; --epochs counts the whole run)'),
+  column('--report FILE', 'write a report at the end: one HTML page with the curves, confusion matrix, mistakes and a map of the last hidden layer'),
   column('--adapter NAME', `${ADAPTERS.join(', ')} (default $WEBGPU_ADAPTER, else auto: a GPU, then lavapipe, then SwiftShader)`),
   column('--json', 'end with one line of JSON holding the results'),
   column('--help', 'print this and exit'),
@@ -96,7 +99,7 @@ export const USAGE = [
 /** Parses `args` (process.argv.slice(2)); throws UsageError on anything unknown or out of range. */
 export function parseTrainOptions(args: readonly string[]): TrainOptions {
   const values = parseFlags(args, {
-    ...numberFlags(NUMBERS), ...numberFlags(OPTIONAL_NUMBERS), model: { type: 'string' }, optimizer: { type: 'string' }, schedule: { type: 'string' }, adapter: { type: 'string' }, save: { type: 'string' }, resume: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' },
+    ...numberFlags(NUMBERS), ...numberFlags(OPTIONAL_NUMBERS), model: { type: 'string' }, optimizer: { type: 'string' }, schedule: { type: 'string' }, adapter: { type: 'string' }, save: { type: 'string' }, resume: { type: 'string' }, report: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' },
   });
   const options = parseNumbers(NUMBERS, values);
   const optional = parseOptionalNumbers(OPTIONAL_NUMBERS, values);
@@ -114,11 +117,12 @@ export function parseTrainOptions(args: readonly string[]): TrainOptions {
     throw new UsageError(`--batch-size ${options.batchSize} is larger than --limit ${options.limit}; a step needs a full batch`);
   }
   checkScheduleFlags(schedule as ScheduleName, optional, options.epochs * Math.floor(options.limit / options.batchSize));
-  for (const flag of ['save', 'resume'] as const) {
+  for (const flag of ['save', 'resume', 'report'] as const) {
     if (values[flag] === '') throw new UsageError(`--${flag} needs a file name`);
   }
   return {
     ...options, ...optional, model: model as ModelName, optimizer: optimizer as OptimizerName, schedule: schedule as ScheduleName, adapter: adapter as AdapterChoice | undefined, save: values.save as string | undefined, resume: values.resume as string | undefined,
+    report: values.report as string | undefined,
     json: values.json === true, help: values.help === true,
   };
 }
