@@ -2,6 +2,7 @@
 export { Engine, describeAdapter, type AdapterDescription, type EngineOptions } from './gpu/engine';
 export {
   EngineError, ConfigError, ShapeError, NoAdapterError, KernelError, DeviceLostError, NonFiniteLossError, DisposedError,
+  DatasetTooLargeError,
 } from './gpu/errors';
 export { Conv2d, type Conv2dOptions } from './layers/conv2d';
 export { Linear, type LinearOptions } from './layers/linear';
@@ -33,11 +34,12 @@ export {
 export { Kernel, BoundKernel, KernelRegistry, type BufferSlice, type Resource, type Stage, type Constants } from './gpu/kernel';
 export { BufferGroup } from './gpu/buffer_group';
 export { Sequential, type SequentialOptions, type Tensor, type BufferTensor } from './model';
-export type { ModelInfo, Normalization } from './model_info';
+export type { ModelInfo } from './model_info';
 export type { Evaluation, EvaluateOptions, PredictOptions } from './inference';
 export type { ClassScore, ClassifyOptions } from './classify';
 export { lastHiddenLayer, type HiddenLayer } from './last_hidden_layer';
 export type { FitOptions, FitResult, TrainingLog, Progress } from './trainer';
+export type { StepsPerSubmit } from './step_submitter';
 export type { TrainingRun } from './training_state';
 export { learningRates, type ScheduleName } from './optim/schedule';
 export { Adam, AdamW, type AdamOptions } from './optim/adam';
@@ -45,6 +47,8 @@ export { type ParamGroup } from './optim/param_groups';
 export { SGD, type SgdOptions } from './optim/sgd';
 export { Optimizer } from './optim/optimizer';
 export { Dataset, type DatasetSource } from './data/dataset';
+export { normalizeSample, type Normalization } from './data/normalize';
+export { parseAugment, type AugmentOptions } from './data/augment';
 export { parseIdx, IdxError, type IdxFile, type IdxDtype, type IdxData } from './data/idx';
 export { loadMnist, type Mnist, type MnistSplit } from './data/mnist';
 export { Random } from './random';

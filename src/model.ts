@@ -12,7 +12,7 @@ import { Inference, type EvaluateOptions, type Evaluation, type PredictOptions }
 import { checkModelInfo, type ModelInfo } from './model_info';
 import { classify, type ClassScore, type ClassifyOptions } from './classify';
 import { Plan } from './plan';
-import { profileStages } from './profiler';
+import { profileStages, profileWholeStep } from './profiler';
 import { TensorLayout, type TensorEntry } from './tensor_layout';
 import { Trainer, type FitOptions, type FitResult } from './trainer';
 import { TrainingState, type TrainingRun } from './training_state';
@@ -201,8 +201,9 @@ export class Sequential {
   }
 
   /**
-   * Times every stage of a training step on `dataset` (it trains while doing so: `repeats` real steps).
-   * Uses timestamp queries where the adapter has them.
+   * Times every stage of a training step on `dataset`, each alone, and the whole step as fit() records it
+   * (`stepMs`: one compute pass), in milliseconds, medians over `repeats` (it trains while doing so: 2 ×
+   * `repeats` real steps). Uses timestamp queries where the adapter has them.
    */
   async profileTrainingStep(dataset: Dataset, options: { batchSize?: number; repeats?: number } = {}) {
     this.checkAlive();
@@ -210,7 +211,11 @@ export class Sequential {
     const trainer = await Trainer.create(this, dataset, options.batchSize ?? 32);
     try {
       trainer.rewind();
-      return await profileStages(this.engine, trainer.stages(), options.repeats ?? 5);
+      const repeats = options.repeats ?? 5;
+      const stages = await profileStages(this.engine, trainer.stages(), repeats);
+      trainer.rewind(); // so the steps read the same batches as before, never past the dataset's end
+      const step = await profileWholeStep(this.engine, trainer.stages(), repeats);
+      return { ...stages, stepMs: step.ms };
     } finally {
       trainer.dispose();
     }

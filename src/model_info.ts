@@ -3,20 +3,16 @@
 // training. The model holds it, the weights file carries it (io/model_metadata.ts), predict() and
 // classify() apply the normalisation to pixels, evaluate() names the classes. Every value is checked, from
 // a caller or from a file alike: a description that contradicts the model is refused, never trimmed.
-
-/** torchvision's `transforms.Normalize`: per channel, (value − mean) / std, on values already scaled to [0, 1]. */
-export interface Normalization {
-  mean: readonly number[];
-  std: readonly number[];
-}
+import { checkNormalization as checkDatasetNormalization, type Normalization } from './data/normalize';
+import { ConfigError } from './gpu/errors';
 
 export interface ModelInfo {
   /** The network's name: `'reference'`, `'small-resnet'` (the command line rebuilds those from a file), or any name of yours. */
   network?: string;
   /** The class names, one per output, in the output's order (for an ImageFolder: the sub-folders, sorted). */
   classes?: readonly string[];
-  /** The normalisation of the inputs, one mean and one std per channel (the input shape's first dimension). */
-  normalize?: Normalization;
+  /** The normalisation of the inputs, one mean and one std per channel (the input shape's first dimension), as a Dataset's. */
+  normalize?: Readonly<Normalization>;
 }
 
 /** 'malformed': a value of the wrong type or range; 'mismatch': a valid value that contradicts the model. */
@@ -77,26 +73,26 @@ function checkClasses(classes: unknown, target: InfoTarget | undefined, fail: In
   return names;
 }
 
-function checkNormalization(normalize: unknown, target: InfoTarget | undefined, fail: InfoFail): Normalization {
+/** A dataset's normalisation check (data/normalize.ts), told apart: a count of channels that is not the model's is a mismatch. */
+function checkNormalization(normalize: unknown, target: InfoTarget | undefined, fail: InfoFail): Readonly<Normalization> {
   if (typeof normalize !== 'object' || normalize === null || Array.isArray(normalize)) {
     return fail('malformed', `normalize is ${describe(normalize)}`, 'Give { mean: [...], std: [...] }, one value per channel.');
   }
   const keys = Object.keys(normalize).sort().join(', ');
   if (keys !== 'mean, std') fail('malformed', `normalize has the fields {${keys}}`, 'Give exactly { mean: [...], std: [...] }.');
-  const values = (name: 'mean' | 'std'): readonly number[] => {
-    const list: unknown = (normalize as Record<string, unknown>)[name];
-    if (!Array.isArray(list) || !list.every((v) => typeof v === 'number')) return fail('malformed', `normalize.${name} is ${describe(list)}`, 'Give an array of numbers, one per channel.');
-    const bad = (list as number[]).findIndex((v) => !Number.isFinite(v) || (name === 'std' && !(v > 0)));
-    if (bad >= 0) fail('malformed', `normalize.${name}[${bad}] is ${list[bad]}`, name === 'std' ? 'Every std must be finite and above 0.' : 'Every mean must be finite.');
-    if (list.length === 0) fail('malformed', `normalize.${name} is empty`, 'Give one value per channel.');
-    const channels = target?.inputShape[0];
-    if (channels !== undefined && list.length !== channels) {
-      fail('mismatch', `normalize.${name} has ${list.length} values for an input of ${channels} channels (shape [${target!.inputShape.join(', ')}])`, `Give ${channels}, one per channel.`);
+  const { mean, std } = normalize as Record<string, unknown>;
+  if (!Array.isArray(mean) || !Array.isArray(std) || mean.length === 0 || mean.length !== std.length) {
+    fail('malformed', `normalize has ${Array.isArray(mean) ? mean.length : describe(mean)} means and ${Array.isArray(std) ? std.length : describe(std)} stds`, 'Give one mean and one std per channel.');
+  }
+  const channels = target?.inputShape[0] ?? (mean as unknown[]).length;
+  try {
+    const checked = checkDatasetNormalization('normalize', normalize, (mean as unknown[]).length);
+    if (checked.mean.length !== channels) {
+      fail('mismatch', `normalize has ${checked.mean.length} values for an input of ${channels} channels (shape [${target!.inputShape.join(', ')}])`, `Give ${channels}, one per channel.`);
     }
-    return Object.freeze([...(list as number[])]);
-  };
-  const mean = values('mean');
-  const std = values('std');
-  if (mean.length !== std.length) fail('malformed', `normalize has ${mean.length} means and ${std.length} stds`, 'Give one mean and one std per channel.');
-  return Object.freeze({ mean, std });
+    return Object.freeze({ mean: Object.freeze(checked.mean), std: Object.freeze(checked.std) }) as Readonly<Normalization>;
+  } catch (e) {
+    if (e instanceof ConfigError) return fail('malformed', e.problem, e.valid);
+    throw e;
+  }
 }

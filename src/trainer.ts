@@ -1,10 +1,12 @@
-// The scheduler: records one training step (gather batch → forward → loss → backward → update) into a
-// command buffer and submits it once per batch. A step creates no buffer, pipeline or bind group and
-// reads nothing back; the loss is read only every `logEvery` steps, through a small staging copy.
+// The scheduler: records training steps (gather batch → forward → loss → backward → update) into command
+// buffers, several steps per submission where that pays (step_submitter.ts). A step creates no buffer,
+// pipeline or bind group and reads nothing back; the loss is read only every `logEvery` steps, through a
+// small staging copy.
+import { checkAugment, formatAugment, isIdentity, type AugmentOptions } from './data/augment';
 import { BatchStream } from './data/batches';
 import type { Dataset } from './data/dataset';
 import { BufferGroup } from './gpu/buffer_group';
-import { ConfigError, KernelError, NonFiniteLossError } from './gpu/errors';
+import { ConfigError, NonFiniteLossError } from './gpu/errors';
 import { positiveInt } from './layers/check';
 import { SoftmaxCrossEntropy } from './loss';
 import type { Sequential } from './model';
@@ -14,6 +16,7 @@ import { checkSchedule, learningRates, type LearningRate, type ScheduleName, typ
 import type { Stage } from './gpu/kernel';
 import type { Plan } from './plan';
 import { Random } from './random';
+import { checkStepsPerSubmit, StepSubmitter, type StepsPerSubmit } from './step_submitter';
 
 export interface TrainingLog {
   epoch: number;
@@ -47,10 +50,20 @@ export interface FitOptions extends ScheduleParameters {
   logEvery?: number;
   /** Called with each loss read; training waits for it (so it may evaluate the model). */
   onLog?: (log: TrainingLog) => void | Promise<void>;
-  /** Called after each step is submitted, for progress bars. */
+  /** Called after each submission of steps, for progress bars. */
   onProgress?: (progress: Progress) => void;
-  /** Stops training after the current step. */
+  /** Stops training after the current submission (at most `stepsPerSubmit` steps). */
   signal?: AbortSignal;
+  /**
+   * Training steps recorded into one command buffer and submitted together (default 'auto'). Every
+   * per-step value lives on the GPU, so the results are bit for bit the same for every choice; more steps
+   * per submission save host work per step (one submission, one error scope, one completion promise per
+   * group), and a WebGPU error or an abort is noticed up to that many steps later. A group always ends at
+   * the end of an epoch, at a step that logs (so onLog, checkpoints and loss reads land where they would)
+   * and at the last step. 'auto' groups enough steps for about half a second of training at the pace of
+   * the last submission, at most 16: a few on software adapters, where a step takes 0.1–1 s, 16 on fast GPUs.
+   */
+  stepsPerSubmit?: StepsPerSubmit;
   /** Stops after this many steps, wherever in an epoch that falls (default: all epochs). */
   maxSteps?: number;
   /**
@@ -74,6 +87,13 @@ export interface FitOptions extends ScheduleParameters {
    * (max_norm; the norm over every gradient element), on the GPU. Default: no clipping.
    */
   clipGradNorm?: number;
+  /**
+   * Random augmentation of every training batch, on the GPU (see AugmentOptions): torchvision's
+   * RandomAffine, then RandomCrop with padding, then RandomHorizontalFlip, drawn per sample from the
+   * run's seed and step, so a run (and a resumed run) repeats exactly. Needs samples [C, H, W]. Default:
+   * none. evaluate() and predict() never augment.
+   */
+  augment?: AugmentOptions;
 }
 
 export interface FitResult {
@@ -84,10 +104,11 @@ export interface FitResult {
   logs: TrainingLog[];
   finalLoss: number;
   stopped: boolean;
+  /** Submissions the steps went to the GPU in (steps / submissions steps per submission, on average). */
+  submissions: number;
+  /** Host (JavaScript) time spent recording and submitting the steps, a part of `seconds`. */
+  submitSeconds: number;
 }
-
-/** How many submitted steps may wait on the GPU: enough to keep it busy, few enough to stay responsive. */
-const STEPS_IN_FLIGHT = 2;
 
 export class Trainer {
   private constructor(
@@ -106,6 +127,8 @@ export class Trainer {
 
   /** Steps this trainer submitted: the GPU's loss counter counts them, so it maps a count to a model step. */
   private submitted = 0;
+  /** Lives as long as the trainer, so 'auto' keeps the pace it measured from one fit() to the next. */
+  private submitter: StepSubmitter | undefined;
 
   static async create(model: Sequential, dataset: Dataset, batch: number): Promise<Trainer> {
     positiveInt('Sequential.fit', 'batchSize', batch);
@@ -178,15 +201,6 @@ export class Trainer {
     return this.stepStages;
   }
 
-  /** Records one step into one compute pass; nothing here allocates GPU memory or reads from the GPU. */
-  recordStep(): GPUCommandBuffer {
-    const encoder = this.model.engine.device.createCommandEncoder({ label: 'training step' });
-    const pass = encoder.beginComputePass({ label: 'training step' });
-    for (const stage of this.stages()) stage.record(pass);
-    pass.end();
-    return encoder.finish();
-  }
-
   async fit(options: FitOptions): Promise<FitResult> {
     const epochs = positiveInt('Sequential.fit', 'epochs', options.epochs ?? 1);
     const logEvery = positiveInt('Sequential.fit', 'logEvery', options.logEvery ?? 50);
@@ -194,27 +208,29 @@ export class Trainer {
     const seed = options.seed ?? 0;
     const shuffle = options.shuffle !== false;
     const maxNorm = options.clipGradNorm === undefined ? undefined : checkMaxNorm('Sequential.fit', options.clipGradNorm);
+    const stepsPerSubmit = checkStepsPerSubmit('Sequential.fit', options.stepsPerSubmit ?? 'auto');
     const stepsPerEpoch = this.stepsPerEpoch;
     const { stepSize, gamma, warmupSteps, warmupStartFactor } = options;
     const schedule = checkSchedule('Sequential.fit', options.schedule ?? 'constant', { stepSize, gamma, warmupSteps, warmupStartFactor }, epochs * stepsPerEpoch);
+    const augment = options.augment === undefined ? undefined : checkAugment('Sequential.fit', options.augment, this.dataset.sampleShape);
     const state = this.model.state;
     this.optimizer.refresh();
     this.setClipping(maxNorm);
     // Where this call starts within its run: 0 for a new run, the run's position when resuming.
     const first = state.beginRun(
-      { seed, batchSize: this.batch, samples: this.dataset.count, shuffle, schedule, totalSteps: epochs * stepsPerEpoch, clipGradNorm: maxNorm },
+      { seed, batchSize: this.batch, samples: this.dataset.count, shuffle, schedule, totalSteps: epochs * stepsPerEpoch, clipGradNorm: maxNorm, augment: augment && !isIdentity(augment) ? formatAugment(augment) : undefined },
       options.resume === true, this.schedule, this.optimizer.optimizer.lr,
     );
+    await this.stream.augment(augment, state.clock);
     const engine = this.model.engine;
-    const queue = engine.device.queue;
+    const submitter = (this.submitter ??= new StepSubmitter(engine));
     const totalSteps = Math.min(Math.max(0, epochs * stepsPerEpoch - first), maxSteps);
     // The GPU counts loss evaluations since this trainer was made; model.step may since have been set by a checkpoint.
     const stepBeforeCounter = state.step - this.submitted;
     const logs: TrainingLog[] = [];
-    const inFlight: Promise<void>[] = [];
     const started = performance.now();
+    const [finishedBefore, submissionsBefore, recordBefore] = [submitter.finishedSteps, submitter.submissions, submitter.recordSeconds];
     let steps = 0;
-    let finished = 0;
     let stopped = false;
     let callbackSeconds = 0;
 
@@ -229,45 +245,52 @@ export class Trainer {
       callbackSeconds += (performance.now() - called) / 1000;
     };
 
-    training: for (let epoch = Math.floor(first / stepsPerEpoch); steps < totalSteps; epoch++) {
-      const order = shuffle ? new Random(epochSeed(seed, epoch)).permutation(this.dataset.count) : Uint32Array.from({ length: this.dataset.count }, (_, i) => i);
-      const skip = epoch * stepsPerEpoch < first ? first - epoch * stepsPerEpoch : 0;
-      this.stream.setOrder(order, skip * this.batch);
-      for (let s = skip; s < stepsPerEpoch && steps < totalSteps; s++) {
-        if (options.signal?.aborted) {
-          stopped = true;
-          break training;
+    try {
+      training: for (let epoch = Math.floor(first / stepsPerEpoch); steps < totalSteps; epoch++) {
+        const order = shuffle ? new Random(epochSeed(seed, epoch)).permutation(this.dataset.count) : Uint32Array.from({ length: this.dataset.count }, (_, i) => i);
+        const skip = epoch * stepsPerEpoch < first ? first - epoch * stepsPerEpoch : 0;
+        // Queued behind the groups already submitted: a group never crosses an epoch's end.
+        this.stream.setOrder(order, skip * this.batch);
+        for (let s = skip; s < stepsPerEpoch && steps < totalSteps;) {
+          if (options.signal?.aborted) {
+            stopped = true;
+            break training;
+          }
+          engine.checkAlive();
+          // Cut at the epoch's end, the run's next multiple of logEvery and the last step, where the host acts.
+          const untilLog = logEvery - ((first + steps) % logEvery);
+          const group = Math.min(submitter.nextGroupSize(stepsPerSubmit), stepsPerEpoch - s, totalSteps - steps, untilLog);
+          submitter.submit(group === 1 ? `training step ${state.step + 1}` : `training steps ${state.step + 1}–${state.step + group}`, group, this.stages());
+          // Counted as soon as they are submitted, so a checkpoint taken at any await below matches the GPU's state.
+          this.submitted += group;
+          state.stepsSubmitted(group);
+          steps += group;
+          s += group;
+          await submitter.settle();
+          // Logged at the run's multiples of logEvery, so a resumed run logs where the uninterrupted one did.
+          if ((first + steps) % logEvery === 0 || steps === totalSteps) await readLoss(first + steps);
+          const elapsed = (performance.now() - started) / 1000 - callbackSeconds;
+          const finished = submitter.finishedSteps - finishedBefore;
+          options.onProgress?.({
+            epoch: epoch + 1, step: steps, totalSteps, stepsPerEpoch, elapsedSeconds: elapsed,
+            samplesPerSecond: (finished * this.batch) / elapsed,
+            etaSeconds: finished ? (elapsed / finished) * (totalSteps - finished) : NaN,
+          });
         }
-        engine.checkAlive();
-        engine.device.pushErrorScope('validation');
-        queue.submit([this.recordStep()]);
-        // Counted as soon as it is submitted, so a checkpoint taken at any await below matches the GPU's state.
-        this.submitted++;
-        state.stepSubmitted();
-        steps++;
-        const rejected = engine.device.popErrorScope();
-        const done = Promise.all([rejected, queue.onSubmittedWorkDone()]).then(([error]) => {
-          if (error) throw new KernelError('training step', 'validation', error.message);
-          finished++;
-        });
-        done.catch(() => {}); // awaited below; this only keeps Node from reporting it early
-        inFlight.push(done);
-        if (inFlight.length > STEPS_IN_FLIGHT) await inFlight.shift();
-        // Logged at the run's multiples of logEvery, so a resumed run logs where the uninterrupted one did.
-        if ((first + steps) % logEvery === 0 || steps === totalSteps) await readLoss(first + steps);
-        const elapsed = (performance.now() - started) / 1000 - callbackSeconds;
-        options.onProgress?.({
-          epoch: epoch + 1, step: steps, totalSteps, stepsPerEpoch, elapsedSeconds: elapsed,
-          samplesPerSecond: (finished * this.batch) / elapsed,
-          etaSeconds: finished ? (elapsed / finished) * (totalSteps - finished) : NaN,
-        });
       }
+    } catch (e) {
+      // The first error wins; the groups still queued are waited for, so none is left for the next call.
+      await submitter.drain().catch(() => {});
+      throw e;
     }
-    for (const done of inFlight) await done;
+    await submitter.drain();
     if (stopped && steps > 0 && (first + steps) % logEvery !== 0) await readLoss(first + steps);
     engine.checkAlive();
     const seconds = (performance.now() - started) / 1000 - callbackSeconds;
-    return { steps, seconds, samplesPerSecond: (steps * this.batch) / seconds, logs, finalLoss: logs.at(-1)?.loss ?? NaN, stopped };
+    return {
+      steps, seconds, samplesPerSecond: (steps * this.batch) / seconds, logs, finalLoss: logs.at(-1)?.loss ?? NaN, stopped,
+      submissions: submitter.submissions - submissionsBefore, submitSeconds: submitter.recordSeconds - recordBefore,
+    };
   }
 }
 

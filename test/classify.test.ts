@@ -3,12 +3,12 @@
 // training normalises them (checked value by value through a model that only flattens). evaluate()'s
 // per-class accuracy and confusion matrix against a count on the CPU from predict()'s logits.
 import { describe, expect, test } from 'vitest';
-import { Adam, ConfigError, Dataset, Flatten, Linear, Sequential, Softmax } from '../src/index';
+import { Adam, ConfigError, Dataset, Flatten, Linear, Sequential, Softmax, normalizeSample } from '../src/index';
 import { Random } from '../src/random';
 import { randomArray, testEngine } from './support/gpu';
 import { f64 } from './support/compare';
 import { softmax } from './reference/activations';
-import { tinyCnn, tinyDigits } from './support/training';
+import { tinyCnn, tinyDigitBytes, tinyDigits } from './support/training';
 
 const NAMES = ['ant', 'bee', 'cat', 'dog', 'eel', 'fox', 'gnu', 'hen', 'ibis', 'jay'];
 /** Both sides compute a float64 softmax of the same f32 logits; only the order of the sums differs. */
@@ -79,8 +79,10 @@ describe('classify', () => {
     const normalize = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
     model.info = { normalize };
     const channel = (i: number) => Math.floor(i / 6) % 3;
-    const expected = [...pixels].map((v, i) => Math.fround((v / 255 - normalize.mean[channel(i)]) / normalize.std[channel(i)]));
-    expect([...(await model.predict(pixels)).data]).toEqual(expected);
+    const got = (await model.predict(pixels)).data;
+    // Exactly what the GPU gather makes of a byte dataset with this normalisation (normalizeSample), within f32 rounding of the float64 formula.
+    expect([...got]).toEqual([...normalizeSample(pixels, [3, 2, 3], 1 / 255, normalize)]);
+    [...pixels].forEach((v, i) => expect(Math.abs(got[i] - (v / 255 - normalize.mean[channel(i)]) / normalize.std[channel(i)])).toBeLessThan(1e-6));
     await model.dispose();
   });
 
@@ -89,7 +91,7 @@ describe('classify', () => {
     const model = tinyCnn(engine, 6);
     model.info = { classes: NAMES, normalize: { mean: [0.3], std: [0.4] } };
     const pixels = Uint8Array.from({ length: 3 * 64 }, (_, i) => (i * 53 + 7) % 256);
-    const floats = Float32Array.from(pixels, (v) => (v / 255 - 0.3) / 0.4);
+    const floats = normalizeSample(pixels, [1, 8, 8], 1 / 255, { mean: [0.3], std: [0.4] });
     expect(await model.classify(pixels, { top: 10 })).toEqual(await model.classify(floats, { top: 10 }));
     await model.dispose();
   });
@@ -110,7 +112,7 @@ describe('evaluate, per class', () => {
     await model.fit(data, { batchSize: 10, maxSteps: 6, seed: 1 });
     model.info = { classes: NAMES };
     // The same images as floats, so that evaluate() and predict() see the same input bits.
-    const inputs = Float32Array.from(new Uint8Array(await engine.read(data.samples, 0, 97 * 64)), (v) => v / 255);
+    const inputs = Float32Array.from(tinyDigitBytes(97, 7).samples, (v) => v / 255);
     const labels = data.hostLabels;
     const floats = Dataset.upload(engine, { samples: inputs, labels, sampleShape: [1, 8, 8], name: 'tiny digits as floats' });
     // Batches of 20: four full ones and a smaller last one.

@@ -1,6 +1,7 @@
-// `npm run bench`: how fast the engine trains and evaluates the reference CNN, in Node on every adapter
-// present (per kernel, against the adapter's own matmul ceiling), then in headless Chromium beside
-// TensorFlow.js training the same network in the same browser. Prints figures; asserts nothing.
+// `npm run bench`: how fast the engine trains and evaluates the reference CNN (or, with --model, the small
+// ResNet), in Node on every adapter present (per kernel, against the adapter's own matmul ceiling), then in
+// headless Chromium beside TensorFlow.js training the same network in the same browser (the reference CNN
+// only: that is the network TF.js builds here). Prints figures; asserts nothing.
 import { loadMnistFromPackage } from '../data/mnist_node';
 import type { Mnist } from '../data/mnist';
 import { EngineError, createNodeEngine, fileTuningStore, type Engine } from '../node';
@@ -36,16 +37,16 @@ async function benchNode(options: BenchOptions, measure: EngineBenchOptions, mni
 async function main(): Promise<number> {
   const options = parseCommandLine('bench', USAGE, () => parseBenchOptions(process.argv.slice(2)));
   if (typeof options === 'number') return options;
-  const measure: EngineBenchOptions = { steps: options.steps, batchSize: options.batchSize, evalImages: options.evalImages };
+  const measure: EngineBenchOptions = { model: options.model, stepsPerSubmit: options.stepsPerSubmit, steps: options.steps, batchSize: options.batchSize, evalImages: options.evalImages };
   const result: Record<string, unknown> & { adapters?: EngineReport[]; browser?: BrowserReport } = {
-    date: new Date().toISOString(), batch_size: options.batchSize, steps: options.steps, eval_images: options.evalImages, tfjs_steps: options.tfjsSteps,
+    date: new Date().toISOString(), model: options.model, steps_per_submit: options.stepsPerSubmit, batch_size: options.batchSize, steps: options.steps, eval_images: options.evalImages, tfjs_steps: options.tfjsSteps,
   };
   if (options.host !== 'browser') result.adapters = await benchNode(options, measure, await loadMnistFromPackage());
   if (options.host !== 'node') {
     result.browser = await benchInBrowser({
       engine: measure,
       tfjs: { ...measure, steps: options.tfjsSteps },
-      tfjsBackends: options.tfjsBackends,
+      tfjsBackends: options.model === 'reference' ? options.tfjsBackends : [],
       onStart: (what) => console.error(`measuring ${what}…`),
     });
     if (!options.json) printBrowserReport(result.browser);

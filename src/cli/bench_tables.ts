@@ -4,21 +4,29 @@ import type { EngineReport } from '../bench/measure_engine';
 import type { BrowserReport } from './bench_browser';
 
 export function printEngineReport(title: string, r: EngineReport): void {
-  console.log(`\n${title}`);
+  const ofCeiling = (gflops: number) => `${((100 * gflops) / r.matmul_gflops).toFixed(0)}%`;
+  const dispatch = (d: EngineReport['dispatch']) =>
+    `${d.steps_per_submit.toFixed(1)} steps per submission: ${d.train_samples_per_s.toFixed(1)} samples/s, host records and submits a step in ${d.host_submit_ms_per_step.toFixed(3)} ms, GPU idle ${d.gpu_idle_ms_per_step.toFixed(2)} ms per step`;
+  console.log(`\n${title}: ${r.model} network`);
   console.log(`  training   ${r.train_samples_per_s.toFixed(1)} samples/s (${r.train_gflops.toFixed(2)} GFLOP/s at ${(r.flops_per_sample / 1e6).toFixed(1)} MFLOP per sample), batch ${r.batch_size}, steady state`);
   console.log(`  evaluation ${r.eval_images_per_s.toFixed(1)} images/s (${r.eval_images} images, batch 500)`);
   console.log(`  first step ${r.first_step_seconds.toFixed(2)} s (pipeline compilation included)`);
   console.log(`  predict one image: p50 ${r.predict_ms_p50.toFixed(2)} ms, p95 ${r.predict_ms_p95.toFixed(2)} ms (${r.predict_repeats} calls)`);
-  console.log(`  ceiling    ${r.matmul_gflops.toFixed(2)} GFLOP/s (register-blocked vec4 matmul, 1024³); training reaches ${((100 * r.train_gflops) / r.matmul_gflops).toFixed(0)}% of it`);
+  console.log(`  ceiling    ${r.matmul_gflops.toFixed(2)} GFLOP/s (register-blocked vec4 matmul, 1024³); training reaches ${ofCeiling(r.train_gflops)} of it`);
+  console.log(`  dispatch   one step takes ${r.gpu_step_ms.toFixed(2)} ms on the GPU (${r.timing}); stepsPerSubmit ${r.steps_per_submit_option}:`);
+  console.log(`             ${dispatch(r.dispatch)}`);
+  console.log(`             ${dispatch(r.one_step_per_submit)}`);
+  console.log(`             training speed ratio, the first line ÷ the second: ${(r.dispatch.train_samples_per_s / r.one_step_per_submit.train_samples_per_s).toFixed(3)}×`);
   for (const d of r.autotune) {
     const times = Object.entries(d.ms).map(([variant, ms]) => `${variant} ${ms.toFixed(1)} ms`).join(', ');
     console.log(`  autotune   ${d.problem.replace(/ #\w+$/, '')}: ${d.chosen} (${d.remembered ? 'remembered from an earlier run' : times})`);
   }
   console.log(`  per kernel (${r.timing}, median of ${r.profile_repeats} steps):`);
-  console.log(`    ${'kernel'.padEnd(58)} ${'ms'.padStart(8)} ${'GFLOP/s'.padStart(8)} ${'share'.padStart(6)}`);
+  console.log(`    ${'kernel'.padEnd(58)} ${'ms'.padStart(8)} ${'GFLOP/s'.padStart(8)} ${'% ceil'.padStart(7)} ${'share'.padStart(6)}`);
   for (const k of r.kernels) {
     if (k.ms === 0 && k.gflops === 0) continue;
-    console.log(`    ${k.name.padEnd(58)} ${k.ms.toFixed(2).padStart(8)} ${(Number.isFinite(k.gflops) && k.gflops > 0 ? k.gflops.toFixed(2) : '').padStart(8)} ${(100 * k.share).toFixed(1).padStart(5)}%`);
+    const counted = Number.isFinite(k.gflops) && k.gflops > 0;
+    console.log(`    ${k.name.padEnd(58)} ${k.ms.toFixed(2).padStart(8)} ${(counted ? k.gflops.toFixed(2) : '').padStart(8)} ${(counted ? ofCeiling(k.gflops) : '').padStart(7)} ${(100 * k.share).toFixed(1).padStart(5)}%`);
   }
 }
 

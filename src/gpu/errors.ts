@@ -61,6 +61,30 @@ export class KernelError extends EngineError {
   }
 }
 
+/**
+ * Part of a dataset larger than one storage binding of the adapter, which the gather cannot split (one
+ * sample, or the labels): names the limit and the largest sample count that fits (0: none, at that size).
+ */
+export class DatasetTooLargeError extends ConfigError {
+  static {
+    this.prototype.name = 'DatasetTooLargeError';
+  }
+
+  constructor(
+    where: string,
+    readonly what: string,
+    readonly bytes: number,
+    readonly limit: number,
+    readonly largestCount: number,
+  ) {
+    super(
+      where,
+      `${what}: ${bytes} bytes, more than the adapter's maxStorageBufferBindingSize of ${limit} bytes (${(limit / 2 ** 20).toFixed(1)} MiB), the most one binding holds`,
+      largestCount > 0 ? `Upload at most ${largestCount} samples per Dataset.` : `Use samples of at most ${limit} bytes (smaller images).`,
+    );
+  }
+}
+
 /** The GPU device was lost; results computed after this point would be stale. */
 export class DeviceLostError extends EngineError {
   static {
