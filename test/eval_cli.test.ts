@@ -111,12 +111,29 @@ describe('npm run eval on a file that describes its network', () => {
     expect(contradicted.stderr).toContain(`eval: ${file}: its network is "small-resnet", but --model says reference.`);
   }, (2 * RUN_TIMEOUT_S + 30) * 1000);
 
-  it('refuses a file whose classes are not the data\'s, listing both', async () => {
+  /** PyTorch's reference CNN weights with `metadata` added. */
+  const described = async (name: string, metadata: Record<string, string>) => {
     const pytorch = decodeSafetensors(new Uint8Array(await readFile(join(ROOT, FIXTURE))));
-    const tensors = new Map([...pytorch.tensors].map(([name, entry]) => [name, { shape: entry.shape, data: readFloat32(pytorch, entry) }]));
+    const tensors = new Map([...pytorch.tensors].map(([tensor, entry]) => [tensor, { shape: entry.shape, data: readFloat32(pytorch, entry) }]));
+    const file = join(directory, name);
+    await writeFile(file, encodeSafetensors(tensors, { format: 'pt', 'webgpu_cnn.input_shape': '[1,28,28]', ...metadata }));
+    return file;
+  };
+
+  it('evaluates with the file\'s normalisation: the identity one gives the predictions of none, another changes them', async () => {
+    const run = async (file: string) => {
+      const outcome = await cli('eval', ['--load', file, '--test-limit', '200', '--json']);
+      expect(outcome.code, outcome.stderr).toBe(0);
+      return lastJson(outcome.stdout).predictions_sha256 as string;
+    };
+    const none = await run(join(ROOT, FIXTURE));
+    expect(await run(await described('identity.safetensors', { 'webgpu_cnn.normalize': '{"mean":[0],"std":[1]}' }))).toBe(none);
+    expect(await run(await described('shifted.safetensors', { 'webgpu_cnn.normalize': '{"mean":[0.5],"std":[0.1]}' }))).not.toBe(none);
+  }, (3 * RUN_TIMEOUT_S + 30) * 1000);
+
+  it('refuses a file whose classes are not the data\'s, listing both', async () => {
     const letters = DIGITS.map((d) => String.fromCharCode(97 + Number(d)));
-    const file = join(directory, 'letters.safetensors');
-    await writeFile(file, encodeSafetensors(tensors, { format: 'pt', 'webgpu_cnn.classes': JSON.stringify(letters), 'webgpu_cnn.input_shape': '[1,28,28]' }));
+    const file = await described('letters.safetensors', { 'webgpu_cnn.classes': JSON.stringify(letters) });
     const outcome = await cli('eval', ['--load', file]);
     expect(outcome.code).toBe(1);
     expect(outcome.stdout).toBe('');

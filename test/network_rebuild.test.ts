@@ -4,7 +4,8 @@
 // classes or shapes are not the file's, listing both.
 import { describe, expect, test } from 'vitest';
 import { ConfigError, ShapeError, referenceCnn, smallResNet } from '../src/index';
-import { checkModelFitsData, checkSameClasses, MNIST_CLASSES } from '../src/cli/datasets';
+import { checkModelFitsData, checkSameClasses, disposeData, MNIST_CLASSES, mnistData } from '../src/cli/datasets';
+import { loadMnistFromPackage } from '../src/data/mnist_node';
 import { networkOf } from '../src/cli/models';
 import { testEngine } from './support/gpu';
 
@@ -68,5 +69,20 @@ describe('npm run eval: which network, on which data', () => {
     const six = referenceCnn(engine, { classes: 6 });
     expect(() => checkModelFitsData(six, 'f', mnist)).toThrow('f: its network has 6 class outputs, MNIST has 10 classes');
     await Promise.all([reference.dispose(), colour.dispose(), six.dispose()]);
+  });
+
+  test('MNIST is uploaded with a file\'s normalisation, to be evaluated as the network was trained', async () => {
+    const engine = await testEngine();
+    const mnist = await loadMnistFromPackage();
+    const plain = mnistData(engine, mnist);
+    expect(plain.train).toBeUndefined();
+    expect(plain.heldOut.dataset.normalize).toBeUndefined();
+    const normalized = mnistData(engine, mnist, { trainLimit: 100, normalize: { mean: [0.1307], std: [0.3081] } });
+    expect(normalized.heldOut.dataset.normalize).toEqual({ mean: [0.1307], std: [0.3081] });
+    expect(normalized.train!.normalize).toEqual({ mean: [0.1307], std: [0.3081] });
+    expect(normalized.train!.count).toBe(100);
+    expect(normalized.normalize).toEqual({ mean: [0.1307], std: [0.3081] });
+    disposeData(plain);
+    disposeData(normalized);
   });
 });

@@ -7,6 +7,8 @@ import { ConfigError, Dataset, type Engine, type Normalization, type Sequential 
 export const MNIST_CLASSES: readonly string[] = Array.from({ length: 10 }, (_, i) => String(i));
 const MNIST_SHAPE = [1, 28, 28];
 const PIXELS = 28 * 28;
+/** What MNIST is, before anything is uploaded: for checking a model against it first. */
+export const MNIST: Pick<CommandData, 'source' | 'classes' | 'sampleShape'> = { source: 'MNIST', classes: MNIST_CLASSES, sampleShape: MNIST_SHAPE };
 
 /** A labelled set the run evaluates, under the name its JSON summary gives it (`test_accuracy`, `validation_accuracy`). */
 export interface HeldOutSet {
@@ -21,7 +23,7 @@ export interface CommandData {
   source: string;
   classes: readonly string[];
   sampleShape: readonly number[];
-  /** The normalisation the datasets apply, which the model's description records. */
+  /** The normalisation the datasets apply (on the GPU), which the model's description records. */
   normalize?: Normalization;
   /** What training uses; absent where the command only evaluates. */
   train?: Dataset;
@@ -29,14 +31,17 @@ export interface CommandData {
   heldOut: HeldOutSet;
 }
 
-/** MNIST: the first `limit` training images (when training) and the 10,000 test images. */
-export function mnistData(engine: Engine, mnist: Mnist, options: { trainLimit?: number } = {}): CommandData {
+/**
+ * MNIST: the first `trainLimit` training images (when training) and the 10,000 test images, normalised on
+ * the GPU with `normalize` when given (a file's normalisation, to evaluate it as it was trained).
+ */
+export function mnistData(engine: Engine, mnist: Mnist, options: { trainLimit?: number; normalize?: Readonly<Normalization> } = {}): CommandData {
   const { trainLimit } = options;
-  const upload = (images: Uint8Array, labels: Uint8Array, name: string) => Dataset.upload(engine, { samples: images, labels, sampleShape: MNIST_SHAPE, name });
+  const normalize = options.normalize && { mean: [...options.normalize.mean], std: [...options.normalize.std] };
+  const upload = (images: Uint8Array, labels: Uint8Array, name: string) => Dataset.upload(engine, { samples: images, labels, sampleShape: MNIST_SHAPE, name, normalize });
   return {
-    source: 'MNIST',
-    classes: MNIST_CLASSES,
-    sampleShape: MNIST_SHAPE,
+    ...MNIST,
+    normalize,
     train: trainLimit === undefined ? undefined : upload(mnist.train.images.subarray(0, trainLimit * PIXELS), mnist.train.labels.subarray(0, trainLimit), 'MNIST train'),
     heldOut: { key: 'test', dataset: upload(mnist.test.images, mnist.test.labels, 'MNIST test'), samples: mnist.test.images },
   };

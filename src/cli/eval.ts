@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { loadMnistFromPackage } from '../data/mnist_node';
 import { createNodeEngine, fileTuningStore, loadWeights, readModelInfo, type AdapterChoice, type Engine } from '../node';
-import { checkModelFitsData, disposeData, mnistData, perClassLine } from './datasets';
+import { checkModelFitsData, disposeData, MNIST, mnistData, perClassLine } from './datasets';
 import { isModelName, MODEL_NAMES, MODELS, networkOf } from './models';
 import { column, numberFlags, numbersUsage, parseFlags, parseNumbers, type NumberSpec } from './options';
 import { parseCommandLine, runCommand, UsageError } from './run_command';
@@ -61,8 +61,9 @@ async function main(args: readonly string[]): Promise<number> {
     engine = await createNodeEngine({ adapter: options.adapter, tuningStore: fileTuningStore() });
     const model = MODELS[network](engine, { seed: 0, inputShape: saved?.inputShape, classes: saved?.classes?.length });
     await loadWeights(model, bytes, { source: options.load });
-    const data = mnistData(engine, mnist);
-    checkModelFitsData(model, options.load, data);
+    checkModelFitsData(model, options.load, MNIST);
+    // Normalised as the file says its network was trained.
+    const data = mnistData(engine, mnist, { normalize: model.info.normalize });
     const { dataset } = data.heldOut;
     const started = performance.now();
     const result = await model.evaluate(dataset, { limit: options.testLimit, predictions: true });
