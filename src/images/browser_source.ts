@@ -2,6 +2,7 @@
 // header first (inspect.ts), as in Node. Nothing here runs at import time, so importing it in Node is harmless.
 import { ImageError } from './errors';
 import { inspectImage } from './inspect';
+import { readPixels } from './read_pixels';
 import type { RgbaImage } from './rgba_image';
 
 export type ImageSource = ImageBitmap | ImageData | HTMLImageElement | HTMLCanvasElement | OffscreenCanvas | VideoFrame | Blob;
@@ -12,9 +13,8 @@ const BITMAP_OPTIONS = { colorSpaceConversion: 'none', premultiplyAlpha: 'none',
 
 /**
  * A picture's pixels as RGBA (8 bits, not premultiplied). A Blob or File must be a PNG or JPEG: its
- * header is checked, then the browser decodes it. The pixels are read back through a 2D canvas; browsers
- * store a canvas premultiplied, so the colour of a pixel that is not opaque can differ from the file's
- * by rounding, and a fully transparent pixel reads as black (opaque pictures are exact).
+ * header is checked, then the browser decodes it. The pixels are read back exactly through WebGL2;
+ * where a browser has no WebGL2, through a 2D canvas, exact for opaque pixels only (read_pixels.ts).
  */
 export async function imageFromSource(source: ImageSource, name = 'image'): Promise<RgbaImage> {
   if (typeof ImageData !== 'undefined' && source instanceof ImageData) {
@@ -34,12 +34,7 @@ export async function imageFromSource(source: ImageSource, name = 'image'): Prom
     bitmap = await createImageBitmap(source as ImageBitmapSource, BITMAP_OPTIONS);
   }
   try {
-    const { width, height } = bitmap;
-    const context = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true, colorSpace: 'srgb' });
-    if (!context) throw new ImageError(name, 'unsupported', 'no 2D canvas context', 'Use a browser with OffscreenCanvas 2D');
-    context.drawImage(bitmap, 0, 0);
-    const pixels = context.getImageData(0, 0, width, height, { colorSpace: 'srgb' });
-    return { width, height, data: new Uint8Array(pixels.data.buffer, pixels.data.byteOffset, pixels.data.byteLength) };
+    return { width: bitmap.width, height: bitmap.height, data: readPixels(bitmap) };
   } finally {
     bitmap.close();
   }
