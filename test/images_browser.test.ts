@@ -70,10 +70,10 @@ test('JPEG files: Chromium and Node (jpeg-js) within the decoders\' difference',
   }
 });
 
-test('ImageData, canvas, OffscreenCanvas, ImageBitmap and <img> sources give their opaque pixels back', async () => {
+test('ImageData, canvas, OffscreenCanvas, ImageBitmap, <img> and VideoFrame sources give their opaque pixels back', async () => {
   const random = new Random(4);
   const rgba = Array.from({ length: 5 * 3 * 4 }, (_, i) => (i % 4 === 3 ? 255 : random.below(256)));
-  for (const kind of ['imagedata', 'canvas', 'offscreen', 'bitmap', 'image'] as const) {
+  for (const kind of ['imagedata', 'canvas', 'offscreen', 'bitmap', 'image', 'videoframe'] as const) {
     expect(await page.evaluate(([k, d]) => window.pixelsOf(k, d, 5, 3), [kind, rgba] as const), kind).toEqual(rgba);
   }
 });

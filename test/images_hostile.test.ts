@@ -71,6 +71,7 @@ const cases: [string, Uint8Array, ImageErrorReason, RegExp?][] = [
   ['JPEG 65535 × 65535', patched(jpeg, sofAt + 5, [...u16(65535), ...u16(65535)]), 'too-large'],
   ['JPEG 8192 × 8192 in 1 KB', patched(jpeg, sofAt + 5, [...u16(8192), ...u16(8192)]), 'truncated', /blocks/],
   ['JPEG 12-bit', patched(jpeg, sofAt + 4, [12]), 'unsupported'],
+  ['JPEG CMYK (4 components)', patched(jpeg, sofAt + 9, [4]), 'unsupported', /4 components/],
   ['JPEG lossless (SOF3)', patched(jpeg, sofAt + 1, [0xc3]), 'unsupported'],
   ['JPEG scan before frame', Uint8Array.from([0xff, 0xd8, 0xff, 0xda, 0, 8, 1, 1, 0, 0, 63, 0]), 'corrupt'],
   ['JPEG bad marker', Uint8Array.from([0xff, 0xd8, 0x12, 0x34, 0, 0]), 'corrupt'],

@@ -5,7 +5,13 @@ import { inspectImage } from './inspect';
 import { readPixels } from './read_pixels';
 import type { RgbaImage } from './rgba_image';
 
-export type ImageSource = ImageBitmap | ImageData | HTMLImageElement | HTMLCanvasElement | OffscreenCanvas | VideoFrame | Blob;
+/** A global class's instance type where the host's types declare it (the DOM library), else never: so the
+ *  declarations type-check in a Node program without the DOM library. */
+type HostType<Name extends string> = typeof globalThis extends { [K in Name]: { prototype: infer T } } ? T : never;
+
+export type ImageSource =
+  | HostType<'ImageBitmap'> | HostType<'ImageData'> | HostType<'HTMLImageElement'> | HostType<'HTMLCanvasElement'>
+  | HostType<'OffscreenCanvas'> | HostType<'VideoFrame'> | HostType<'Blob'>;
 
 // Decoded as stored: no colour-space conversion (the file's bytes, as PIL reads them), alpha not
 // premultiplied, EXIF orientation ignored (as PIL's Image.open and torchvision ignore it).

@@ -6,7 +6,7 @@ import { ImageError, imageFolderFromFiles, imageFromSource, imageToSample, type 
 declare global {
   interface Window {
     samplesOfFile(bytes: number[], type: string, formats: SampleFormat[]): Promise<number[][] | { error: string; reason: string }>;
-    pixelsOf(kind: 'imagedata' | 'canvas' | 'offscreen' | 'bitmap' | 'image', rgba: number[], width: number, height: number): Promise<number[]>;
+    pixelsOf(kind: 'imagedata' | 'canvas' | 'offscreen' | 'bitmap' | 'image' | 'videoframe', rgba: number[], width: number, height: number): Promise<number[]>;
     folderFromInput(options: object): Promise<unknown>;
   }
 }
@@ -38,7 +38,10 @@ window.pixelsOf = async (kind, rgba, width, height) => {
     image.src = canvas.toDataURL('image/png');
     source = image;
   }
-  return Array.from((await imageFromSource(source)).data);
+  if (kind === 'videoframe') source = new VideoFrame(canvas, { timestamp: 0 });
+  const pixels = Array.from((await imageFromSource(source)).data);
+  if (source instanceof VideoFrame) source.close();
+  return pixels;
 };
 
 window.folderFromInput = async (options) => {
