@@ -11,6 +11,7 @@ import { resizePlane } from '../src/images/resize';
 import { resizePlaneReference } from './reference/image_resize';
 import { Random } from '../src/random';
 import { crc32 } from '../src/images/crc32';
+import { withoutExif } from '../src/images/without_exif';
 
 interface Fixture {
   pillow: string;
@@ -109,7 +110,7 @@ describe('decodeImage (pngjs, jpeg-js) against Pillow', () => {
   // 4:4:4, 1 (mean 0.07) in grayscale; at 4:2:0 jpeg-js replicates chroma where libjpeg interpolates it
   // ("fancy" upsampling): at most 20 levels, mean 5.4, on a colourful picture.
   const tolerance: Record<string, { max: number; mean: number }> = {
-    '4:4:4': { max: 2, mean: 0.6 }, gray: { max: 1, mean: 0.1 }, '4:2:0': { max: 20, mean: 5.5 },
+    '4:4:4': { max: 2, mean: 0.6 }, 'exif-rotated': { max: 2, mean: 0.6 }, gray: { max: 1, mean: 0.1 }, '4:2:0': { max: 20, mean: 5.5 },
   };
   for (const c of fixture.jpeg) {
     test(`JPEG ${c.kind}: within ${tolerance[c.kind].max} levels of Pillow, ${tolerance[c.kind].mean} on average`, async () => {
@@ -148,6 +149,20 @@ describe('decodeImage (pngjs, jpeg-js) against Pillow', () => {
       expect(interlaced.data).toEqual(plain.data);
     }
   });
+});
+
+test('withoutExif drops JPEG APP1 Exif segments and PNG eXIf chunks, nothing else', async () => {
+  const jpeg = bytes(fixture.jpeg.find((c) => c.kind === 'exif-rotated')!.jpeg);
+  const text = (b: Uint8Array) => Buffer.from(b).toString('latin1');
+  const stripped = withoutExif(jpeg, 'jpeg');
+  expect(text(jpeg)).toContain('Exif\0\0');
+  expect(text(stripped)).not.toContain('Exif\0\0');
+  expect((await decodeImage(stripped, 'stripped.jpg')).data).toEqual((await decodeImage(jpeg, 'exif.jpg')).data);
+  const png = encodePng({ width: 2, height: 2, channels: 1, data: Uint8Array.of(1, 2, 3, 4) });
+  const chunk = Uint8Array.of(0, 0, 0, 2, 0x65, 0x58, 0x49, 0x66, 9, 9, 0, 0, 0, 0); // eXIf, 2 bytes, CRC unchecked here
+  const withChunk = Uint8Array.from([...png.subarray(0, 33), ...chunk, ...png.subarray(33)]);
+  expect(withoutExif(withChunk, 'png')).toEqual(png);
+  expect(withoutExif(png, 'png')).toBe(png);
 });
 
 /** An 8-bit RGB PNG with Adam7 interlacing: the seven passes' rows, each with filter 0, in one IDAT. */

@@ -4,6 +4,7 @@ import { ImageError } from './errors';
 import { inspectImage } from './inspect';
 import { readPixels } from './read_pixels';
 import type { RgbaImage } from './rgba_image';
+import { withoutExif } from './without_exif';
 
 /** A global class's instance type where the host's types declare it (the DOM library), else never: so the
  *  declarations type-check in a Node program without the DOM library. */
@@ -14,7 +15,8 @@ export type ImageSource =
   | HostType<'OffscreenCanvas'> | HostType<'VideoFrame'> | HostType<'Blob'>;
 
 // Decoded as stored: no colour-space conversion (the file's bytes, as PIL reads them), alpha not
-// premultiplied, EXIF orientation ignored (as PIL's Image.open and torchvision ignore it).
+// premultiplied, EXIF orientation ignored (as PIL's Image.open and torchvision ignore it; files also lose
+// their EXIF data first, see without_exif.ts).
 const BITMAP_OPTIONS = { colorSpaceConversion: 'none', premultiplyAlpha: 'none', imageOrientation: 'none' } as unknown as ImageBitmapOptions;
 
 /**
@@ -31,8 +33,10 @@ export async function imageFromSource(source: ImageSource, name = 'image'): Prom
   }
   let bitmap: ImageBitmap;
   if (typeof Blob !== 'undefined' && source instanceof Blob) {
-    inspectImage(new Uint8Array(await source.arrayBuffer()), name);
-    bitmap = await createImageBitmap(source, BITMAP_OPTIONS).catch((error: unknown) => {
+    const bytes = new Uint8Array(await source.arrayBuffer());
+    const stored = withoutExif(bytes, inspectImage(bytes, name).format);
+    const blob = stored === bytes ? source : new Blob([stored as Uint8Array<ArrayBuffer>], { type: source.type });
+    bitmap = await createImageBitmap(blob, BITMAP_OPTIONS).catch((error: unknown) => {
       throw new ImageError(name, 'corrupt', `the browser cannot decode it (${error instanceof Error ? error.message : String(error)})`, 'Give a complete, valid PNG or JPEG file');
     });
   } else {

@@ -8,6 +8,7 @@ declare global {
     samplesOfFile(bytes: number[], type: string, formats: SampleFormat[]): Promise<number[][] | { error: string; reason: string }>;
     pixelsOf(kind: 'imagedata' | 'canvas' | 'offscreen' | 'bitmap' | 'image' | 'videoframe', rgba: number[], width: number, height: number): Promise<number[]>;
     folderFromInput(options: object): Promise<unknown>;
+    folderFromBlobs(files: Record<string, number[][]>, options: object): Promise<unknown>;
   }
 }
 
@@ -47,5 +48,11 @@ window.pixelsOf = async (kind, rgba, width, height) => {
 window.folderFromInput = async (options) => {
   const input = document.querySelector<HTMLInputElement>('#folder')!;
   const data = await imageFolderFromFiles([...input.files!], options);
+  return { ...data, samples: Array.from(data.samples), labels: Array.from(data.labels) };
+};
+
+window.folderFromBlobs = async (files, options) => {
+  const blobs = Object.fromEntries(Object.entries(files).map(([name, list]) => [name, list.map((bytes) => new Blob([Uint8Array.from(bytes)]))]));
+  const data = await imageFolderFromFiles(blobs, options);
   return { ...data, samples: Array.from(data.samples), labels: Array.from(data.labels) };
 };
