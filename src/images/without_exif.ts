@@ -17,8 +17,10 @@ export function withoutExif(bytes: Uint8Array, format: 'png' | 'jpeg'): Uint8Arr
       end = pos + 12 + view.getUint32(pos);
       exif = String.fromCharCode(...bytes.subarray(pos + 4, pos + 8)) === 'eXIf';
     } else {
-      // Only the segments before the first scan carry metadata; the rest is copied as it is.
-      if (bytes[pos] !== 0xff || pos + 4 > bytes.length || bytes[pos + 1] === 0xda) break;
+      // Only the segments before the first scan carry metadata; from the scan on (or from anything other
+      // than a plain segment: fill bytes, markers without a length) the rest is copied as it is.
+      const marker = bytes[pos + 1];
+      if (bytes[pos] !== 0xff || pos + 4 > bytes.length || marker === 0xda || marker === 0xff || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) break;
       end = pos + 2 + view.getUint16(pos + 2);
       exif = bytes[pos + 1] === 0xe1 && String.fromCharCode(...bytes.subarray(pos + 4, pos + 8)) === 'Exif';
     }
