@@ -44,19 +44,24 @@ function insidePolygon(x: number, y: number, points: [number, number][]): boolea
 /** One picture of `shape`, `size × size` RGB bytes, row by row. */
 export function drawShape(shape: string, size: number, random: Random): Uint8Array {
   const inside = SHAPES[shape];
-  const radius = random.uniform(0.2, 0.42) * size;
+  const radius = random.uniform(0.28, 0.45) * size;
   const cx = random.uniform(radius * 0.8, size - radius * 0.8);
   const cy = random.uniform(radius * 0.8, size - radius * 0.8);
   const angle = random.uniform(0, 2 * Math.PI);
   const [cos, sin] = [Math.cos(angle), Math.sin(angle)];
-  const from = [0, 1, 2].map(() => random.uniform(0, 255));
-  const to = from.map((v) => Math.min(255, Math.max(0, v + random.uniform(-80, 80))));
+  // A dark gradient behind a bright shape of any hue: colours vary freely, the shape always stands out.
+  const from = [0, 1, 2].map(() => random.uniform(0, 110));
+  const to = from.map((v) => Math.min(130, Math.max(0, v + random.uniform(-40, 40))));
   const gradient = random.uniform(0, 2 * Math.PI);
-  // A shape colour far enough from the background's mean to be seen (at least 120 apart in RGB).
-  const background = from.map((v, c) => (v + to[c]) / 2);
-  let colour = [0, 1, 2].map(() => random.uniform(0, 255));
-  while (Math.hypot(...colour.map((v, c) => v - background[c])) < 120) colour = [0, 1, 2].map(() => random.uniform(0, 255));
-  const noise = random.uniform(0, 24);
+  const luma = (rgb: number[]) => 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2];
+  const background = luma(from.map((v, c) => (v + to[c]) / 2));
+  let colour: number[];
+  do {
+    const hue = [0, 1, 2].map(() => random.uniform(0, 1));
+    const brightest = random.uniform(200, 255) / Math.max(...hue);
+    colour = hue.map((v) => v * brightest);
+  } while (luma(colour) - background < 70);
+  const noise = random.uniform(0, 16);
   const out = new Uint8Array(size * size * 3);
   const SUB = 4; // 4 × 4 samples per pixel, so edges are antialiased
   for (let py = 0; py < size; py++) {
