@@ -26,8 +26,8 @@ test('every exported error class carries its name as a string, not as its (minif
     (entry): entry is [string, typeof Error] => typeof entry[1] === 'function' && entry[1].prototype instanceof Error,
   );
   expect(errors.map(([name]) => name).sort()).toEqual([
-    'CheckpointError', 'ConfigError', 'DatasetTooLargeError', 'DeviceLostError', 'DisposedError', 'EngineError', 'IdxError', 'KernelError', 'NoAdapterError',
-    'NonFiniteLossError', 'ShapeError',
+    'CheckpointError', 'ConfigError', 'DatasetTooLargeError', 'DeviceLostError', 'DisposedError', 'EngineError', 'IdxError', 'ImageError', 'ImageFolderError',
+    'KernelError', 'NoAdapterError', 'NonFiniteLossError', 'ShapeError',
   ]);
   for (const [name, errorClass] of errors) expect(Object.hasOwn(errorClass.prototype, 'name') && errorClass.prototype.name).toBe(name);
   const error = new api.NoAdapterError('no GPU here');
