@@ -126,6 +126,19 @@ export class BoundKernel {
     return { name: this.label, flops, record: (pass) => this.record(pass, threads, blocks) };
   }
 
+  /** A dispatch of exactly x × y × z workgroups, as a stage (tiled kernels that map the grid themselves). */
+  dispatchGroups(x: number, y: number, z: number, flops = 0): Stage {
+    return {
+      name: this.label,
+      flops,
+      record: (pass) => {
+        pass.setPipeline(this.kernel.pipeline);
+        pass.setBindGroup(0, this.bindGroup);
+        pass.dispatchWorkgroups(x, y, z);
+      },
+    };
+  }
+
   /** Replaces the uniform values (a hyperparameter change); queued like any other write. */
   writeUniforms(values: Record<string, number>): void {
     this.kernel.device.queue.writeBuffer(this.uniformBuffer!, 0, this.kernel.encodeUniforms(this.label, values));
