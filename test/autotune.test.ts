@@ -5,6 +5,7 @@ import { Autotuner, candidates as lazy, fingerprint, type TuningStore } from '..
 import { BufferGroup } from '../src/gpu/buffer_group';
 import type { Stage } from '../src/gpu/kernel';
 import { Adam, Dataset, referenceCnn } from '../src/index';
+import { matmulStage } from '../src/matmul_ceiling';
 import { testEngine } from './support/gpu';
 
 function memoryStore(initial: Record<string, string> = {}): TuningStore & { saved: Record<string, string> } {
@@ -17,10 +18,9 @@ function memoryStore(initial: Record<string, string> = {}): TuningStore & { save
 }
 
 /** A matmul of size³ as a stage: a candidate whose cost grows with size. */
-async function matmulStage(memory: BufferGroup, size: number): Promise<Stage> {
-  const engine = memory.engine;
+async function matmulOf(memory: BufferGroup, size: number): Promise<Stage> {
   const [a, b, c] = ['A', 'B', 'C'].map((name) => memory.floats(`${name} ${size}`, size * size));
-  return (await engine.kernels.get('matmul', 'main')).bind(memory, `matmul ${size}`, { a, b, c }, { m: size, n: size, k: size }).dispatch((size / 4) * (size / 4));
+  return matmulStage(memory.engine, memory, 'register-blocked', { a, b, c }, size, size, size);
 }
 
 test('chooses the faster candidate, remembers it per adapter, and obeys pins', async () => {
@@ -28,8 +28,8 @@ test('chooses the faster candidate, remembers it per adapter, and obeys pins', a
   const memory = new BufferGroup(engine);
   try {
     // 64³ against 512³: 512× the arithmetic, far beyond any noise of a software adapter.
-    const small = await matmulStage(memory, 64);
-    const large = await matmulStage(memory, 512);
+    const small = await matmulOf(memory, 64);
+    const large = await matmulOf(memory, 512);
     const candidates = lazy({ small: async () => [small], large: async () => [large] });
     const store = memoryStore();
     const tuner = new Autotuner(engine, 'adapter A', store);
@@ -64,7 +64,7 @@ test('a pinned or remembered choice builds only its own candidate', async () => 
   const memory = new BufferGroup(engine);
   try {
     const built: string[] = [];
-    const stage = await matmulStage(memory, 64);
+    const stage = await matmulOf(memory, 64);
     const builders = () => lazy(Object.fromEntries(['a', 'b', 'c'].map((name) => [name, async () => (built.push(name), [stage])])));
     const tuner = new Autotuner(engine, 'adapter A', memoryStore({ 'adapter A | matmul.test 3': 'b' }));
     const remembered = builders();
@@ -93,7 +93,7 @@ test('a store that cannot be read or written costs a measurement, not a failure'
       },
     };
     const tuner = new Autotuner(engine, 'adapter A', broken);
-    const [small, large] = [await matmulStage(memory, 64), await matmulStage(memory, 256)];
+    const [small, large] = [await matmulOf(memory, 64), await matmulOf(memory, 256)];
     expect(await tuner.choose('matmul.test 2', lazy({ small: async () => [small], large: async () => [large] }))).toBe('small');
   } finally {
     memory.dispose();
