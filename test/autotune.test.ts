@@ -17,10 +17,10 @@ function memoryStore(initial: Record<string, string> = {}): TuningStore & { save
   return store;
 }
 
-/** A matmul of size³ as a stage: a candidate whose cost grows with size. */
-async function matmulOf(memory: BufferGroup, size: number): Promise<Stage> {
+/** A matmul of size³ as a stage: a candidate whose cost grows with size (tiled: one that has a sample of its grid). */
+async function matmulOf(memory: BufferGroup, size: number, kernel = 'register-blocked'): Promise<Stage> {
   const [a, b, c] = ['A', 'B', 'C'].map((name) => memory.floats(`${name} ${size}`, size * size));
-  return matmulStage(memory.engine, memory, 'register-blocked', { a, b, c }, size, size, size);
+  return matmulStage(memory.engine, memory, kernel, { a, b, c }, size, size, size);
 }
 
 test('chooses the faster candidate, remembers it per adapter, and obeys pins', async () => {
@@ -29,7 +29,8 @@ test('chooses the faster candidate, remembers it per adapter, and obeys pins', a
   try {
     // 64³ against 512³: 512× the arithmetic, far beyond any noise of a software adapter.
     const small = await matmulOf(memory, 64);
-    const large = await matmulOf(memory, 512);
+    const large = await matmulOf(memory, 512, 'tiled 64x64');
+    expect(large.sample?.share).toBe(1 / 8);
     const candidates = lazy({ small: async () => [small], large: async () => [large] });
     const store = memoryStore();
     const tuner = new Autotuner(engine, 'adapter A', store);
@@ -38,7 +39,8 @@ test('chooses the faster candidate, remembers it per adapter, and obeys pins', a
     expect(decision).toMatchObject({ problem: 'matmul.test 1', chosen: 'small', remembered: false });
     expect(decision.tuning_ms).toBeGreaterThan(0);
     expect(decision.ms.small).toBeLessThan(decision.ms.large);
-    // 512× the arithmetic is far past the pruning factor: timed once, then dropped.
+    // 512× the arithmetic is far past the pruning factor: timed once (in full, or an eighth of its grid
+    // where that alone is long), then dropped.
     expect(decision.pruned).toEqual(['large']);
     expect(store.saved).toEqual({ 'adapter A | matmul.test 1': 'small' });
 

@@ -23,7 +23,10 @@ export interface TuningDecision {
    * its first trial, that trial's time); empty when remembered.
    */
   ms: Record<string, number>;
-  /** Candidates dropped after their first trial: slower than PRUNE_FACTOR × the fastest first trial. */
+  /**
+   * Candidates dropped after their first trial, slower than PRUNE_FACTOR × the fastest one (their time in
+   * `ms` is that trial's, or a sample's scaled to the whole grid).
+   */
   pruned: string[];
   /** Wall-clock milliseconds this decision cost: building (compiling) the candidates and timing them. */
   tuning_ms: number;
@@ -54,6 +57,13 @@ const LONG_RUN_MS = 250;
 const PRUNE_FACTOR = 2;
 /** Timed rounds stop once a problem's timing has taken this long (after the first round). */
 const TIMING_BUDGET_MS = 1000;
+/**
+ * A candidate that can run a sample of its grid (Stage.sample) first runs that; if the sample, scaled to
+ * the whole grid, predicts more than this many milliseconds and more than PRUNE_FACTOR × the fastest
+ * full first trial so far, the candidate is dropped unrun. Fast adapters never get there (a cut grid may
+ * under-fill a GPU, so a sample is trusted only to reject what is slow in absolute terms).
+ */
+const SAMPLE_REJECT_MS = 100;
 
 export class Autotuner {
   private readonly choices: Record<string, string>;
@@ -125,8 +135,20 @@ export class Autotuner {
   private async measure(builders: Array<() => Promise<Stage[]>>): Promise<{ times: number[]; pruned: number[]; elapsed: number }> {
     const started = performance.now();
     const candidates = await Promise.all(builders.map((build) => build()));
-    const first: number[] = [];
-    for (const stages of candidates) first.push(await this.time(stages));
+    const first: number[] = candidates.map(() => Infinity);
+    const sampled = (i: number) => candidates[i].some((stage) => stage.sample);
+    // Candidates without a sample first, so that a sampled one has a full trial to be compared with.
+    const order = candidates.map((_, i) => i).sort((i, j) => Number(sampled(i)) - Number(sampled(j)));
+    for (const i of order) {
+      if (sampled(i)) {
+        const estimate = await this.time(candidates[i], true);
+        if (estimate > SAMPLE_REJECT_MS && estimate > PRUNE_FACTOR * Math.min(...first)) {
+          first[i] = estimate;
+          continue;
+        }
+      }
+      first[i] = await this.time(candidates[i]);
+    }
     const fastest = Math.min(...first);
     const kept = first.map((_, i) => i).filter((i) => first[i] <= PRUNE_FACTOR * fastest);
     const pruned = first.map((_, i) => i).filter((i) => !kept.includes(i));
@@ -140,10 +162,14 @@ export class Autotuner {
     return { times: best, pruned, elapsed: performance.now() - started };
   }
 
-  /** Milliseconds the stages take on the GPU (timestamp queries where the adapter has them). */
-  private async time(stages: Stage[]): Promise<number> {
-    const { times } = await profileStages(this.engine, stages, 1);
-    return times.reduce((sum, t) => sum + t.ms, 0);
+  /**
+   * Milliseconds the stages take on the GPU (timestamp queries where the adapter has them); with
+   * `sampled`, stages that have a sample run only that, and its time is scaled to the whole grid.
+   */
+  private async time(stages: Stage[], sampled = false): Promise<number> {
+    const run = stages.map((stage) => (sampled && stage.sample ? { ...stage, record: stage.sample.record } : stage));
+    const { times } = await profileStages(this.engine, run, 1);
+    return times.reduce((sum, t, i) => sum + t.ms / (sampled ? (stages[i].sample?.share ?? 1) : 1), 0);
   }
 }
 
