@@ -128,9 +128,9 @@ export class Autotuner {
   }
 
   /**
-   * Each candidate's time. A first trial of every candidate (which also warms it up) drops the clearly
-   * slower ones; the rest are timed in interleaved rounds, each keeping its fastest run, until ROUNDS
-   * rounds or the time budget is spent.
+   * Each candidate's time. After a warm-up run, a first trial of every candidate drops the clearly slower
+   * ones (a candidate with a sample of its grid may be dropped on the sample alone); the rest are timed
+   * in interleaved rounds, each keeping its fastest run, until ROUNDS rounds or the time budget is spent.
    */
   private async measure(builders: Array<() => Promise<Stage[]>>): Promise<{ times: number[]; pruned: number[]; elapsed: number }> {
     const started = performance.now();
@@ -140,6 +140,9 @@ export class Autotuner {
     // Candidates without a sample first, so that a sampled one has a full trial to be compared with.
     const order = candidates.map((_, i) => i).sort((i, j) => Number(sampled(i)) - Number(sampled(j)));
     for (const i of order) {
+      // A warm-up run first (its sample where it has one): a pipeline's first run may include compiling
+      // it (lavapipe: seconds), which must neither count nor be scaled up from a sample.
+      await this.time(candidates[i], sampled(i));
       if (sampled(i)) {
         const estimate = await this.time(candidates[i], true);
         if (estimate > SAMPLE_REJECT_MS && estimate > PRUNE_FACTOR * Math.min(...first)) {
@@ -152,11 +155,11 @@ export class Autotuner {
     const fastest = Math.min(...first);
     const kept = first.map((_, i) => i).filter((i) => first[i] <= PRUNE_FACTOR * fastest);
     const pruned = first.map((_, i) => i).filter((i) => !kept.includes(i));
-    const best = first.map((t, i) => (kept.includes(i) ? Infinity : t));
+    const best = [...first];
+    // The first trial counts as the first round.
     const rounds = Math.max(...kept.map((i) => first[i])) > LONG_RUN_MS ? 1 : ROUNDS;
     const timingStarted = performance.now();
-    for (let round = 0; round < rounds; round++) {
-      if (round > 0 && performance.now() - timingStarted > TIMING_BUDGET_MS) break;
+    for (let round = 1; round < rounds && performance.now() - timingStarted < TIMING_BUDGET_MS; round++) {
       for (const i of kept) best[i] = Math.min(best[i], await this.time(candidates[i]));
     }
     return { times: best, pruned, elapsed: performance.now() - started };
