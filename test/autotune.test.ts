@@ -47,7 +47,7 @@ test('chooses the faster candidate, remembers it per adapter, and obeys pins', a
     // A new tuner on the same store recalls the choice without timing; another adapter measures anew.
     const recalled = new Autotuner(engine, 'adapter A', memoryStore({ 'adapter A | matmul.test 1': 'large' }));
     expect(await recalled.choose('matmul.test 1', candidates)).toBe('large');
-    expect(recalled.decisions()).toEqual([{ problem: 'matmul.test 1', chosen: 'large', ms: {}, pruned: [], tuning_ms: 0, remembered: true }]);
+    expect(recalled.decisions()).toEqual([{ problem: 'matmul.test 1', chosen: 'large', ms: {}, pruned: [], tuning_ms: 0, build_ms: 0, remembered: true }]);
     const other = new Autotuner(engine, 'adapter B', memoryStore({ 'adapter A | matmul.test 1': 'large' }));
     expect(await other.choose('matmul.test 1', candidates)).toBe('small');
 

@@ -30,6 +30,8 @@ export interface TuningDecision {
   pruned: string[];
   /** Wall-clock milliseconds this decision cost: building (compiling) the candidates and timing them. */
   tuning_ms: number;
+  /** The part of tuning_ms spent building the candidates (compiling their pipelines). */
+  build_ms: number;
   remembered: boolean;
 }
 
@@ -113,16 +115,16 @@ export class Autotuner {
     const key = `${this.adapter} | ${problem}`;
     const remembered = this.choices[key];
     if (remembered !== undefined && names.includes(remembered)) {
-      if (!this.log.some((d) => d.problem === problem)) this.log.push({ problem, chosen: remembered, ms: {}, pruned: [], tuning_ms: 0, remembered: true });
+      if (!this.log.some((d) => d.problem === problem)) this.log.push({ problem, chosen: remembered, ms: {}, pruned: [], tuning_ms: 0, build_ms: 0, remembered: true });
       return remembered;
     }
     const measured = this.measuring.then(() => this.measure(names.map((n) => candidates[n])));
     this.measuring = measured.catch(() => undefined);
-    const { times, pruned, elapsed } = await measured;
+    const { times, pruned, elapsed, built } = await measured;
     const ms: Record<string, number> = Object.fromEntries(names.map((n, i) => [n, times[i]]));
     const chosen = names.reduce((best, n) => (ms[n] < ms[best] ? n : best));
     this.choices[key] = chosen;
-    this.log.push({ problem, chosen, ms, pruned: pruned.map((i) => names[i]), tuning_ms: elapsed, remembered: false });
+    this.log.push({ problem, chosen, ms, pruned: pruned.map((i) => names[i]), tuning_ms: elapsed, build_ms: built, remembered: false });
     if (this.store) safeSave(this.store, this.choices);
     return chosen;
   }
@@ -132,9 +134,10 @@ export class Autotuner {
    * ones (a candidate with a sample of its grid may be dropped on the sample alone); the rest are timed
    * in interleaved rounds, each keeping its fastest run, until ROUNDS rounds or the time budget is spent.
    */
-  private async measure(builders: Array<() => Promise<Stage[]>>): Promise<{ times: number[]; pruned: number[]; elapsed: number }> {
+  private async measure(builders: Array<() => Promise<Stage[]>>): Promise<{ times: number[]; pruned: number[]; elapsed: number; built: number }> {
     const started = performance.now();
     const candidates = await Promise.all(builders.map((build) => build()));
+    const built = performance.now() - started;
     const first: number[] = candidates.map(() => Infinity);
     const sampled = (i: number) => candidates[i].some((stage) => stage.sample);
     // Candidates without a sample first, so that a sampled one has a full trial to be compared with.
@@ -162,7 +165,7 @@ export class Autotuner {
     for (let round = 1; round < rounds && performance.now() - timingStarted < TIMING_BUDGET_MS; round++) {
       for (const i of kept) best[i] = Math.min(best[i], await this.time(candidates[i]));
     }
-    return { times: best, pruned, elapsed: performance.now() - started };
+    return { times: best, pruned, elapsed: performance.now() - started, built };
   }
 
   /**
