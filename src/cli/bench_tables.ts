@@ -14,7 +14,7 @@ export function printEngineReport(title: string, r: EngineReport): void {
   console.log(`  autotune   ${(r.autotune_ms / 1000).toFixed(2)} s in all (building and timing candidates)`);
   for (const d of r.autotune) {
     const times = Object.entries(d.ms).map(([variant, ms]) => `${variant} ${ms.toFixed(1)} ms${d.pruned.includes(variant) ? ' (pruned)' : ''}`).join(', ');
-    const how = d.remembered ? 'remembered from an earlier run' : `${times}; tuned in ${(d.tuning_ms / 1000).toFixed(2)} s, ${(d.build_ms / 1000).toFixed(2)} s of it compiling`;
+    const how = d.remembered ? 'remembered from an earlier run' : `${times}; tuned in ${(d.tuning_ms / 1000).toFixed(2)} s, ${(d.build_ms / 1000).toFixed(2)} s of it creating pipelines`;
     console.log(`  autotune   ${d.problem.replace(/ #\w+$/, '')}: ${d.chosen} (${how})`);
   }
   console.log(`  per kernel (${r.timing}, median of ${r.profile_repeats} steps):`);

@@ -30,7 +30,10 @@ export interface TuningDecision {
   pruned: string[];
   /** Wall-clock milliseconds this decision cost: building (compiling) the candidates and timing them. */
   tuning_ms: number;
-  /** The part of tuning_ms spent building the candidates (compiling their pipelines). */
+  /**
+   * The part of tuning_ms spent building the candidates (creating their pipelines). An adapter that
+   * compiles a pipeline at its first dispatch (lavapipe) pays that in the warm-up runs instead.
+   */
   build_ms: number;
   remembered: boolean;
 }
