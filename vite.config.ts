@@ -18,7 +18,7 @@ const resolve = { alias: [{ find: /^wgsl_reflect$/, replacement: 'wgsl_reflect/w
 export default defineConfig(({ mode }) => {
   if (mode === 'cli' || mode === 'lib') {
     const input: Record<string, string> =
-      mode === 'cli' ? { train: 'src/cli/train.ts', bench: 'src/cli/bench.ts', eval: 'src/cli/eval.ts' } : { index: 'src/index.ts', node: 'src/node.ts' };
+      mode === 'cli' ? { train: 'src/cli/train.ts', bench: 'src/cli/bench.ts', eval: 'src/cli/eval.ts', make_shapes: 'scripts/make_shapes_dataset.ts' } : { index: 'src/index.ts', node: 'src/node.ts' };
     return {
       resolve,
       plugins: [shaderInterfaces()],
