@@ -2,6 +2,7 @@
 export { Engine, describeAdapter, type AdapterDescription, type EngineOptions } from './gpu/engine';
 export {
   EngineError, ConfigError, ShapeError, NoAdapterError, KernelError, DeviceLostError, NonFiniteLossError, DisposedError,
+  DatasetTooLargeError,
 } from './gpu/errors';
 export { Conv2d, type Conv2dOptions } from './layers/conv2d';
 export { Linear, type LinearOptions } from './layers/linear';
@@ -43,6 +44,8 @@ export { type ParamGroup } from './optim/param_groups';
 export { SGD, type SgdOptions } from './optim/sgd';
 export { Optimizer } from './optim/optimizer';
 export { Dataset, type DatasetSource } from './data/dataset';
+export { normalizeSample, type Normalization } from './data/normalize';
+export { parseAugment, type AugmentOptions } from './data/augment';
 export { parseIdx, IdxError, type IdxFile, type IdxDtype, type IdxData } from './data/idx';
 export { loadMnist, type Mnist, type MnistSplit } from './data/mnist';
 export { Random } from './random';

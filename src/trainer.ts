@@ -1,6 +1,7 @@
 // The scheduler: records one training step (gather batch → forward → loss → backward → update) into a
 // command buffer and submits it once per batch. A step creates no buffer, pipeline or bind group and
 // reads nothing back; the loss is read only every `logEvery` steps, through a small staging copy.
+import { checkAugment, formatAugment, isIdentity, type AugmentOptions } from './data/augment';
 import { BatchStream } from './data/batches';
 import type { Dataset } from './data/dataset';
 import { BufferGroup } from './gpu/buffer_group';
@@ -74,6 +75,13 @@ export interface FitOptions extends ScheduleParameters {
    * (max_norm; the norm over every gradient element), on the GPU. Default: no clipping.
    */
   clipGradNorm?: number;
+  /**
+   * Random augmentation of every training batch, on the GPU (see AugmentOptions): torchvision's
+   * RandomAffine, then RandomCrop with padding, then RandomHorizontalFlip, drawn per sample from the
+   * run's seed and step, so a run (and a resumed run) repeats exactly. Needs samples [C, H, W]. Default:
+   * none. evaluate() and predict() never augment.
+   */
+  augment?: AugmentOptions;
 }
 
 export interface FitResult {
@@ -197,14 +205,16 @@ export class Trainer {
     const stepsPerEpoch = this.stepsPerEpoch;
     const { stepSize, gamma, warmupSteps, warmupStartFactor } = options;
     const schedule = checkSchedule('Sequential.fit', options.schedule ?? 'constant', { stepSize, gamma, warmupSteps, warmupStartFactor }, epochs * stepsPerEpoch);
+    const augment = options.augment === undefined ? undefined : checkAugment('Sequential.fit', options.augment, this.dataset.sampleShape);
     const state = this.model.state;
     this.optimizer.refresh();
     this.setClipping(maxNorm);
     // Where this call starts within its run: 0 for a new run, the run's position when resuming.
     const first = state.beginRun(
-      { seed, batchSize: this.batch, samples: this.dataset.count, shuffle, schedule, totalSteps: epochs * stepsPerEpoch, clipGradNorm: maxNorm },
+      { seed, batchSize: this.batch, samples: this.dataset.count, shuffle, schedule, totalSteps: epochs * stepsPerEpoch, clipGradNorm: maxNorm, augment: augment && !isIdentity(augment) ? formatAugment(augment) : undefined },
       options.resume === true, this.schedule, this.optimizer.optimizer.lr,
     );
+    await this.stream.augment(augment, state.clock);
     const engine = this.model.engine;
     const queue = engine.device.queue;
     const totalSteps = Math.min(Math.max(0, epochs * stepsPerEpoch - first), maxSteps);

@@ -23,6 +23,8 @@ export interface TrainingRun {
   totalSteps: number;
   /** clip_grad_norm_'s max_norm for every step, if the run clips its gradients. */
   clipGradNorm?: number;
+  /** fit's augmentation, in the command line's form ("crop=4,flip"), if the run augments its batches. */
+  augment?: string;
 }
 
 /** What the optimizer binds to: the model's parameters and gradients. */
@@ -97,7 +99,7 @@ export class TrainingState {
     const next: TrainingRun = { ...run, startStep: this.step };
     if (resume && this.run) {
       const previous = this.run;
-      const describe = (r: TrainingRun) => `seed ${r.seed}, batch size ${r.batchSize}, ${r.samples} samples, shuffle ${r.shuffle}, schedule ${describeSchedule(r.schedule)} over ${r.totalSteps} steps${r.clipGradNorm === undefined ? '' : `, gradients clipped to norm ${r.clipGradNorm}`}`;
+      const describe = (r: TrainingRun) => `seed ${r.seed}, batch size ${r.batchSize}, ${r.samples} samples, shuffle ${r.shuffle}, schedule ${describeSchedule(r.schedule)} over ${r.totalSteps} steps${r.clipGradNorm === undefined ? '' : `, gradients clipped to norm ${r.clipGradNorm}`}${r.augment === undefined ? '' : `, augmentation ${r.augment}`}`;
       if (describe({ ...previous, startStep: 0 }) !== describe({ ...next, startStep: 0 })) {
         throw new ConfigError('Sequential.fit (resume)', `the run being resumed used ${describe(previous)}; this call has ${describe(next)}`, 'Resume with the run\'s settings, epochs and dataset, or fit without resume to start a new run.');
       }

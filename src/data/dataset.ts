@@ -1,7 +1,8 @@
 // A labelled dataset uploaded to the GPU once: samples as bytes (as image files store them; scaled to
-// floats when a batch is gathered) or as f32, and labels as u32.
+// floats, and normalised if asked, when a batch is gathered) or as f32, and labels as u32.
 import type { Engine } from '../gpu/engine';
-import { ConfigError, ShapeError } from '../gpu/errors';
+import { ConfigError, DatasetTooLargeError, ShapeError } from '../gpu/errors';
+import { checkNormalization, normalizationTable, type Normalization } from './normalize';
 
 export interface DatasetSource {
   /** All samples back to back, [count, ...sampleShape]. */
@@ -12,6 +13,12 @@ export interface DatasetSource {
   sampleShape: readonly number[];
   /** Multiplies each value when a batch is gathered; defaults to 1/255 for bytes and 1 for floats. */
   scale?: number;
+  /**
+   * torchvision's Normalize(mean, std) after the scaling: value = (value × scale − mean[c]) / std[c], one
+   * mean and std per channel c (sampleShape[0]), applied on the GPU to every batch of fit, evaluate and
+   * augmentation alike. For bytes, normalizeSample() gives the same values on the CPU, bit for bit.
+   */
+  normalize?: Normalization;
   name?: string;
 }
 
@@ -30,12 +37,16 @@ export class Dataset {
     readonly sampleShape: readonly number[],
     readonly bytesPerValue: 1 | 4,
     readonly scale: number,
+    /** The per-channel normalisation, if any (saved with a model so predictions prepare pictures alike). */
+    readonly normalize: Normalization | undefined,
     readonly samples: GPUBuffer,
     readonly labels: GPUBuffer,
     /** The largest label, checked against the model's number of classes. */
     readonly maxLabel: number,
     /** The labels, kept on the CPU for people (predictions next to true labels). */
     readonly hostLabels: Uint32Array,
+    /** What the gather reads to normalise: a table of 256 values per channel for bytes, (mean, std) per channel for floats. */
+    readonly normalization: GPUBuffer,
   ) {
     this.sampleSize = sampleShape.reduce((a, b) => a * b, 1);
   }
@@ -75,12 +86,19 @@ export class Dataset {
     const bytesPerValue = source.samples instanceof Uint8Array ? 1 : 4;
     const scale = source.scale ?? (bytesPerValue === 1 ? 1 / 255 : 1);
     if (!Number.isFinite(scale)) throw new ConfigError(where, `scale is ${scale}`, 'scale must be a finite number.');
+    const channels = source.sampleShape[0];
+    const normalize = source.normalize === undefined ? undefined : checkNormalization(where, source.normalize, channels);
+    checkBindingLimit(where, count, sampleSize * bytesPerValue, engine.device.limits.maxStorageBufferBindingSize);
+    // Unused (but bound) without normalisation: the identity's table, or mean 0 and std 1.
+    const stats = normalize ?? { mean: new Array<number>(channels).fill(0), std: new Array<number>(channels).fill(1) };
+    const normalization = bytesPerValue === 1 ? normalizationTable(scale, stats) : Float32Array.from(stats.mean.flatMap((mean, c) => [mean, stats.std[c]]));
     return new Dataset(
-      engine, name, count, [...source.sampleShape], bytesPerValue, scale,
+      engine, name, count, [...source.sampleShape], bytesPerValue, scale, normalize,
       engine.upload(`${name} samples`, source.samples),
       engine.upload(`${name} labels`, labels),
       maxLabel,
       labels,
+      engine.upload(`${name} normalization`, normalization),
     );
   }
 
@@ -89,5 +107,16 @@ export class Dataset {
     this.disposed = true;
     this.engine.release(this.samples);
     this.engine.release(this.labels);
+    this.engine.release(this.normalization);
   }
+}
+
+/**
+ * The gather binds all samples as one storage buffer, so they must fit one binding (128 MiB on lavapipe,
+ * the adapter's maxStorageBufferBindingSize); a larger dataset is refused, naming the largest count that fits.
+ */
+export function checkBindingLimit(where: string, count: number, bytesPerSample: number, limit: number): void {
+  // The order and labels (4 bytes a sample) are bound too; samples of fewer than 4 bytes make them the larger.
+  const largest = Math.floor(limit / Math.max(bytesPerSample, 4));
+  if (count > largest) throw new DatasetTooLargeError(where, count, count * Math.max(bytesPerSample, 4), limit, largest);
 }

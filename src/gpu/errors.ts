@@ -61,6 +61,28 @@ export class KernelError extends EngineError {
   }
 }
 
+/** A dataset larger than one storage binding of the adapter: names the limit and the largest sample count that fits. */
+export class DatasetTooLargeError extends ConfigError {
+  static {
+    this.prototype.name = 'DatasetTooLargeError';
+  }
+
+  constructor(
+    where: string,
+    readonly count: number,
+    /** The largest buffer the gather would bind for it (the samples, or the labels when samples are under 4 bytes). */
+    readonly bytes: number,
+    readonly limit: number,
+    readonly largestCount: number,
+  ) {
+    super(
+      where,
+      `its ${count} samples need a binding of ${bytes} bytes, more than the adapter's maxStorageBufferBindingSize of ${limit} bytes (${(limit / 2 ** 20).toFixed(1)} MiB), the most one binding can hold`,
+      `Upload at most ${largestCount} samples per Dataset (a subset, or smaller images).`,
+    );
+  }
+}
+
 /** The GPU device was lost; results computed after this point would be stale. */
 export class DeviceLostError extends EngineError {
   static {

@@ -5,6 +5,7 @@
 // the model's step and the run's position, so training resumes exactly where it was saved.
 // Loading validates the whole file against the model before it writes anything, then writes it all in
 // one synchronous step: a bad file throws a CheckpointError and leaves the model as it was.
+import { formatAugment, parseAugment } from '../data/augment';
 import { ConfigError } from '../gpu/errors';
 import type { Sequential } from '../model';
 import type { BoundOptimizer, OptimizerScalar } from '../optim/optimizer';
@@ -201,6 +202,7 @@ function runMetadata(run: TrainingRun, step: number): Record<string, string> {
     ...scheduleMetadata(run.schedule),
     'run.total_steps': String(run.totalSteps),
     ...(run.clipGradNorm === undefined ? {} : { 'run.clip_grad_norm': String(run.clipGradNorm) }),
+    ...(run.augment === undefined ? {} : { 'run.augment': run.augment }),
     // For people: epochs finished, and steps into the next one.
     'run.epoch': String(Math.floor(runStep / stepsPerEpoch)),
     'run.epoch_step': String(runStep % stepsPerEpoch),
@@ -224,12 +226,26 @@ function readRun(meta: Record<string, string>, step: number, fail: Fail): Traini
   };
   run.schedule = readSchedule(meta, run.totalSteps, fail);
   if (meta['run.clip_grad_norm'] !== undefined) run.clipGradNorm = readMaxNorm(meta['run.clip_grad_norm'], fail);
+  if (meta['run.augment'] !== undefined) run.augment = readAugment(meta['run.augment'], fail);
   if (run.batchSize > run.samples) fail('bad-metadata', `__metadata__ "run.batch_size" ${run.batchSize} is more than "run.samples" ${run.samples}`);
   const position = runMetadata(run, step);
   for (const key of ['run.epoch', 'run.epoch_step']) {
     if (meta[key] !== position[key]) fail('bad-metadata', `__metadata__ "${key}" is "${meta[key]}", but the step, batch size and samples give ${position[key]}`);
   }
   return run;
+}
+
+/** The run's augmentation, in fit's command-line form (parseAugment), as formatAugment wrote it. */
+function readAugment(text: string, fail: Fail): string {
+  try {
+    const options = parseAugment(text);
+    // The ranges are checked against the images when the run resumes; here only their form.
+    const written = formatAugment({ crop: 0, flip: false, rotate: 0, scale: 0, translate: 0, ...options });
+    if (written === text) return text;
+  } catch {
+    // Reported below, as every bad value is.
+  }
+  return fail('bad-metadata', `__metadata__ "run.augment" is "${text}"; expected augmentation options as fit's augment writes them, e.g. crop=4,flip,rotate=10`);
 }
 
 /** A schedule's parameters as "run.schedule.<PyTorch's name>" keys ("run.schedule.step_size"). */

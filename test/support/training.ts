@@ -41,6 +41,11 @@ export function tinyResNet(engine: Engine, seed: number): Sequential {
 
 /** Ten random 8×8 prototypes plus noise, as bytes: learnable, so losses move. */
 export function tinyDigits(engine: Engine, count: number, seed: number, name = 'tiny digits'): Dataset {
+  return Dataset.upload(engine, { ...tinyDigitBytes(count, seed), sampleShape: [1, 8, 8], name });
+}
+
+/** tinyDigits' samples ([count, 1, 8, 8] bytes) and labels, on the CPU. */
+export function tinyDigitBytes(count: number, seed: number): { samples: Uint8Array; labels: Uint32Array } {
   const random = new Random(seed);
   const prototypes = Array.from({ length: 10 }, () => Uint8Array.from({ length: 64 }, () => (random.next() < 0.3 ? 255 : 0)));
   const labels = Uint32Array.from({ length: count }, () => random.below(10));
@@ -48,5 +53,5 @@ export function tinyDigits(engine: Engine, count: number, seed: number, name = '
   labels.forEach((label, n) => {
     for (let i = 0; i < 64; i++) samples[n * 64 + i] = random.next() < 0.15 ? random.below(256) : prototypes[label][i];
   });
-  return Dataset.upload(engine, { samples, labels, sampleShape: [1, 8, 8], name });
+  return { samples, labels };
 }
