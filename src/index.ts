@@ -57,7 +57,7 @@ export { imageFromSource, type ImageSource } from './images/browser_source';
 export { imageFolderFromFiles } from './images/image_folder_browser';
 export { type ImageFolderData, type ImageFolderOptions } from './images/image_folder';
 export { stratifiedSplit, subset, type SplitOptions } from './images/split';
-export { referenceCnn } from './reference_cnn';
+export { referenceCnn, type ReferenceCnnOptions } from './reference_cnn';
 export { smallResNet, type SmallResNetOptions } from './small_resnet';
 export { CheckpointError, type CheckpointErrorReason } from './io/errors';
 export { encodeSafetensors, decodeSafetensors, readFloat32, readInt64, type FloatTensor, type WritableTensor, type SafetensorsFile, type TensorEntry } from './io/safetensors';
