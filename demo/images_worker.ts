@@ -47,8 +47,8 @@ async function train(engine: Engine, data: PictureData, settings: ImageTrainSett
     let lastProgress = 0;
     await built.fit(trainSet, {
       epochs: settings.epochs, batchSize, seed: settings.seed, augment: settings.augment, signal,
-      // About four points per epoch on the charts, each with the held-out accuracy.
-      logEvery: Math.max(1, Math.floor(stepsPerEpoch / 4)),
+      // About 50 points on the charts whatever the run's length, each with the held-out accuracy.
+      logEvery: Math.max(1, Math.round(total / 50)),
       onProgress: (p) => {
         const now = performance.now();
         if (now - lastProgress < 1000 / PROGRESS_HZ && p.step < total) return;
