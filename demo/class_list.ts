@@ -50,9 +50,11 @@ export class ClassList {
 
   /** Adds a dropped or picked folder: one class per class folder, merged into a class of the same name. */
   async addFolder(files: FolderFile[]): Promise<void> {
-    const { classes, refused } = groupByClass(files);
+    const { classes, refused, loose } = groupByClass(files);
     const failed = [...refused];
-    if (classes.size === 0 && refused.length === 0) return this.onMessage('No PNG or JPEG pictures in what was dropped.');
+    if (classes.size === 0 && refused.length === 0) {
+      return this.onMessage(loose > 0 ? 'Pictures on their own belong to no class: drop them on a class, or drop a folder with one sub-folder per class.' : 'No PNG or JPEG pictures in what was dropped.');
+    }
     for (const [name, members] of classes) {
       const decoded = await decodeFiles(members);
       failed.push(...decoded.failed);

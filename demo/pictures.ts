@@ -54,14 +54,20 @@ export interface FolderFile {
  * the class is the folder a file is in under the dropped one ("root/class/…/x.png"); pictures dropped
  * in a folder of their own ("class/x.png") take that folder's name. Hidden files and folders and files
  * that are not pictures are skipped; classes sorted by name, files in torchvision's order. Pictures in
- * formats that are not decoded (.bmp, .webp, …) are listed in `refused`.
+ * formats that are not decoded (.bmp, .webp, …) are listed in `refused`; `loose` counts files in no folder.
  */
-export function groupByClass(files: FolderFile[]): { classes: Map<string, File[]>; refused: string[] } {
+export function groupByClass(files: FolderFile[]): { classes: Map<string, File[]>; refused: string[]; loose: number } {
   const byClass = new Map<string, Map<string, File>>();
   const refused: string[] = [];
+  let loose = 0;
   for (const { path, file } of files) {
     const parts = path.split('/');
-    if (parts.length < 2 || parts.some(isHidden)) continue;
+    if (parts.some(isHidden)) continue;
+    // A picture dropped on its own, in no folder: it belongs to no class.
+    if (parts.length < 2) {
+      loose++;
+      continue;
+    }
     try {
       if (!isImageFile(path)) continue;
     } catch (error) {
@@ -77,7 +83,7 @@ export function groupByClass(files: FolderFile[]): { classes: Map<string, File[]
     const members = byClass.get(name)!;
     classes.set(name, sortPaths([...members.keys()]).map((p) => members.get(p)!));
   }
-  return { classes, refused };
+  return { classes, refused, loose };
 }
 
 /** Every file under the dropped items, with its path, walking folders (webkitGetAsEntry). */

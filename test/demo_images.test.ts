@@ -2,7 +2,7 @@
 // Chromium's fake camera: classes made and named (one with a hostile name, shown as text only), pictures
 // added as generated PNG files, plain errors for an empty class and an unreadable file, a short run with
 // per-class accuracy and the mistakes, a prediction on a new picture; then frames captured from the
-// camera into classes, a brief run, and live predictions from the camera. No console errors, no request
+// camera into classes, a brief run, live predictions from the camera, and a long run stopped early. No console errors, no request
 // beyond the page's own server. Leaves test-results/demo-images*.png to look at.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -148,7 +148,7 @@ test('pictures added as files: classes, plain errors, a run with per-class accur
   await page.screenshot({ path: 'test-results/demo-images.png', fullPage: true });
 }, 300_000);
 
-test('frames from the camera: captured into classes, a brief run, live predictions', async () => {
+test('frames from the camera: captured into classes, a brief run, live predictions; a run stopped early', async () => {
   await page.reload();
   await waitForState(page, 'ready', 90_000);
   expect(await page.isVisible('#camera')).toBe(true);
@@ -176,5 +176,18 @@ test('frames from the camera: captured into classes, a brief run, live predictio
   await page.screenshot({ path: 'test-results/demo-images-camera.png', fullPage: true });
   await page.click('#live');
   expect(await page.textContent('#live')).toBe('Predict from the camera');
+
+  // A long run stopped early still ends with its evaluation, and the model predicts.
+  await page.fill('input[name=epochs]', '500');
+  await page.click('#start');
+  await page.waitForFunction(() => Number(document.getElementById('loss-chart')!.dataset.points) >= 1, undefined, { timeout: 60_000, polling: 100 });
+  await page.click('#stop');
+  await page.waitForFunction(() => document.getElementById('accuracy')!.dataset.value, undefined, { timeout: 60_000, polling: 250 });
+  await waitForState(page, 'ready');
+  const [, done, total] = /^Done at step (\d+) of (\S+)\.$/.exec((await page.textContent('#progress-text'))!)!;
+  // 6 training pictures in batches of 4: one step an epoch.
+  expect(total).toBe('500');
+  expect(Number(done)).toBeLessThan(500);
+  expect(await page.isDisabled('#live')).toBe(false);
   expect(problems).toEqual([]);
 }, 300_000);
