@@ -207,17 +207,18 @@ folder.addEventListener('change', () => {
   folder.value = '';
   void classes.addFolder(files);
 });
-const drop = $('app');
-drop.addEventListener('dragover', (event) => {
-  if (state !== 'ready' && state !== 'loading') return;
+// Anything dropped anywhere on the page is ours: a drop the page did not take would make the browser
+// leave the page to open the file.
+document.addEventListener('dragover', (event) => {
   event.preventDefault();
-  $('drop').classList.add('over');
+  $('drop').classList.toggle('over', state === 'ready');
 });
-drop.addEventListener('dragleave', () => $('drop').classList.remove('over'));
-drop.addEventListener('drop', (event) => {
+document.addEventListener('dragleave', () => $('drop').classList.remove('over'));
+document.addEventListener('drop', (event) => {
+  event.preventDefault();
   $('drop').classList.remove('over');
   if (!event.dataTransfer) return;
-  event.preventDefault();
+  if (state !== 'ready') return showMessage('Pictures can be added when the page is ready and not training.');
   void classes.addFolderDrop(event.dataTransfer.items);
 });
 

@@ -88,7 +88,9 @@ export function groupByClass(files: FolderFile[]): { classes: Map<string, File[]
 
 /** Every file under the dropped items, with its path, walking folders (webkitGetAsEntry). */
 export async function droppedFiles(items: DataTransferItemList): Promise<FolderFile[]> {
-  const entries = [...items].map((item) => item.webkitGetAsEntry()).filter((e): e is FileSystemEntry => e !== null);
+  // Read at once: the items are only readable during the drop event. An item without an entry (a
+  // browser without webkitGetAsEntry, a drop made by a script) is taken as a file on its own.
+  const dropped = [...items].filter((item) => item.kind === 'file').map((item) => ({ entry: item.webkitGetAsEntry?.() ?? null, file: item.getAsFile() }));
   const out: FolderFile[] = [];
   const walk = async (entry: FileSystemEntry, prefix: string): Promise<void> => {
     const path = prefix ? `${prefix}/${entry.name}` : entry.name;
@@ -104,7 +106,10 @@ export async function droppedFiles(items: DataTransferItemList): Promise<FolderF
       for (const child of batch) await walk(child, path);
     }
   };
-  for (const entry of entries) await walk(entry, '');
+  for (const { entry, file } of dropped) {
+    if (entry) await walk(entry, '');
+    else if (file) out.push({ path: file.name, file });
+  }
   return out;
 }
 

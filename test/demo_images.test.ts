@@ -68,6 +68,16 @@ async function addClass(p: Page, name: string): Promise<void> {
 
 const card = (p: Page, index: number) => p.locator(`.class-card[data-index="${index}"]`);
 
+/** Drops `files` on `selector` as a drag from the desktop would (a script's drop carries no folder entries). */
+async function drop(p: Page, selector: string, files: { name: string; mimeType: string; buffer: Buffer }[]): Promise<void> {
+  const dataTransfer = await p.evaluateHandle((given) => {
+    const transfer = new DataTransfer();
+    for (const f of given) transfer.items.add(new File([Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0))], f.name, { type: f.mimeType }));
+    return transfer;
+  }, files.map((f) => ({ name: f.name, mimeType: f.mimeType, base64: f.buffer.toString('base64') })));
+  await p.dispatchEvent(selector, 'drop', { dataTransfer });
+}
+
 async function train(p: Page): Promise<void> {
   await p.click('#start');
   await p.waitForFunction(() => document.getElementById('accuracy')!.dataset.value, undefined, { timeout: 240_000, polling: 250 });
@@ -163,6 +173,12 @@ test('frames from the camera: captured into classes, a brief run, live predictio
     }
   }
   expect(await card(page, 1).locator('canvas.picture').count()).toBe(4);
+  // A picture dropped on a class joins it; one dropped elsewhere belongs to no class, and the page says so.
+  await drop(page, '.class-card[data-index="0"]', pngs('circle', 1, 7));
+  await page.waitForFunction(() => document.querySelector('.class-card[data-index="0"]')?.getAttribute('data-count') === '5');
+  await drop(page, '#drop', pngs('circle', 1, 8));
+  await page.waitForFunction(() => document.getElementById('message')!.textContent !== '');
+  expect(await page.textContent('#message')).toBe('Pictures on their own belong to no class: drop them on a class, or drop a folder with one sub-folder per class.');
   await page.fill('input[name=size]', '16');
   await page.fill('input[name=epochs]', '1');
   await page.fill('input[name=batchSize]', '4');
@@ -185,7 +201,7 @@ test('frames from the camera: captured into classes, a brief run, live predictio
   await page.waitForFunction(() => document.getElementById('accuracy')!.dataset.value, undefined, { timeout: 60_000, polling: 250 });
   await waitForState(page, 'ready');
   const [, done, total] = /^Done at step (\d+) of (\S+)\.$/.exec((await page.textContent('#progress-text'))!)!;
-  // 6 training pictures in batches of 4: one step an epoch.
+  // 7 training pictures in batches of 4: one step an epoch.
   expect(total).toBe('500');
   expect(Number(done)).toBeLessThan(500);
   expect(await page.isDisabled('#live')).toBe(false);
