@@ -33,10 +33,14 @@ async function train(engine: Engine, data: PictureData, settings: ImageTrainSett
     const part = subset(whole, indices);
     return Dataset.upload(engine, { samples: part.samples, labels: part.labels, sampleShape: part.sampleShape, name });
   };
-  const trainSet = upload(split.train, 'train');
-  const evalSet = upload(evaluated, onTraining ? 'train (evaluation)' : 'validation');
   const signal = (controller = new AbortController()).signal;
+  let trainSet: Dataset | undefined;
+  let evalSet: Dataset | undefined;
   try {
+    // Inside the try: a set too large for the adapter is reported, and the page is ready again.
+    trainSet = upload(split.train, 'train');
+    evalSet = upload(evaluated, onTraining ? 'train (evaluation)' : 'validation');
+    const validationSet = evalSet;
     post({ type: 'state', state: 'training', trained: false });
     const built = NETWORKS[settings.network].build(engine, settings.seed, { inputShape: data.sampleShape, classes: data.classes.length });
     model = built;
@@ -59,7 +63,7 @@ async function train(engine: Engine, data: PictureData, settings: ImageTrainSett
         });
       },
       onLog: async (log) => {
-        const evaluation = signal.aborted ? undefined : await built.evaluate(evalSet);
+        const evaluation = signal.aborted ? undefined : await built.evaluate(validationSet);
         post({ type: 'log', step: log.step, loss: log.loss, accuracy: evaluation?.accuracy });
       },
     });
@@ -73,8 +77,8 @@ async function train(engine: Engine, data: PictureData, settings: ImageTrainSett
     );
   } finally {
     controller = undefined;
-    trainSet.dispose();
-    evalSet.dispose();
+    trainSet?.dispose();
+    evalSet?.dispose();
     post({ type: 'state', state: 'ready', trained: model !== undefined });
   }
 }
