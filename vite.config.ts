@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { mnistFiles } from './demo/mnist_plugin.js';
 import { shaderInterfaces } from './build/shader_interfaces.js';
@@ -18,7 +19,7 @@ const resolve = { alias: [{ find: /^wgsl_reflect$/, replacement: 'wgsl_reflect/w
 export default defineConfig(({ mode }) => {
   if (mode === 'cli' || mode === 'lib') {
     const input: Record<string, string> =
-      mode === 'cli' ? { train: 'src/cli/train.ts', bench: 'src/cli/bench.ts', eval: 'src/cli/eval.ts' } : { index: 'src/index.ts', node: 'src/node.ts' };
+      mode === 'cli' ? { train: 'src/cli/train.ts', bench: 'src/cli/bench.ts', eval: 'src/cli/eval.ts', make_shapes: 'scripts/make_shapes_dataset.ts' } : { index: 'src/index.ts', node: 'src/node.ts' };
     return {
       resolve,
       plugins: [shaderInterfaces()],
@@ -40,7 +41,14 @@ export default defineConfig(({ mode }) => {
     root: 'demo',
     // Relative asset URLs, so dist/demo works from any folder of any static server.
     base: './',
-    build: { outDir: '../dist/demo', emptyOutDir: true, target: 'es2022', rollupOptions: { output: { assetFileNames: demoAssetName } } },
+    // Two pages: MNIST digits (index.html) and "Your images" (images.html).
+    build: {
+      outDir: '../dist/demo', emptyOutDir: true, target: 'es2022',
+      rollupOptions: {
+        input: { index: fileURLToPath(new URL('./demo/index.html', import.meta.url)), images: fileURLToPath(new URL('./demo/images.html', import.meta.url)) },
+        output: { assetFileNames: demoAssetName },
+      },
+    },
     // Workers are bundled with plugins of their own: the engine in the demo's worker needs the shaders' interfaces.
     worker: { format: 'es', plugins: () => [shaderInterfaces()], rollupOptions: { output: { assetFileNames: demoAssetName } } },
     plugins: [mnistFiles(), shaderInterfaces()],

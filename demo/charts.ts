@@ -38,6 +38,9 @@ class Curve {
     this.y.push(y);
     this.plot.setData([this.x, this.y]);
     this.element.dataset.points = String(this.x.length);
+    // The first and latest values, for a reader (or a test) that wants the trend without the plot.
+    this.element.dataset.first = String(this.y[0]);
+    this.element.dataset.last = String(y);
   }
 
   clear(): void {

@@ -1,10 +1,11 @@
-// The confusion matrix (rows: real digit, columns: predicted) and the accuracy of each digit.
+// The confusion matrix (rows: real class, columns: predicted) and the accuracy of each class. Class names
+// come from the user on the "Your images" page, so they are only ever set as text, never as HTML.
 import { count, percent } from './digits';
 
-const CLASSES = 10;
+const DIGITS = Array.from({ length: 10 }, (_, i) => String(i));
 
-export function confusionMatrix(labels: ArrayLike<number>, predictions: ArrayLike<number>): number[][] {
-  const matrix = Array.from({ length: CLASSES }, () => new Array<number>(CLASSES).fill(0));
+export function confusionMatrix(labels: ArrayLike<number>, predictions: ArrayLike<number>, classes = 10): number[][] {
+  const matrix = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   for (let i = 0; i < predictions.length; i++) matrix[labels[i]][predictions[i]]++;
   return matrix;
 }
@@ -18,30 +19,62 @@ function shade(value: number, rowTotal: number, diagonal: boolean): string {
   return diagonal ? `rgb(21 128 61 / ${alpha})` : `rgb(234 88 12 / ${alpha})`;
 }
 
-export function renderConfusion(table: HTMLElement, perClass: HTMLElement, note: HTMLElement, labels: ArrayLike<number>, predictions: ArrayLike<number>): void {
-  const matrix = confusionMatrix(labels, predictions);
-  const header = `<tr><th scope="col"><span class="sr-only">real \\ predicted</span></th>${matrix.map((_, j) => `<th scope="col">${j}</th>`).join('')}</tr>`;
-  const rows = matrix.map((row, i) => {
+function element<K extends keyof HTMLElementTagNameMap>(tag: K, text = '', attributes: Record<string, string> = {}): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  node.textContent = text;
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  return node;
+}
+
+export interface ConfusionText {
+  /** The class names in label order (default: the digits). */
+  classes?: readonly string[];
+  /** What a class is called ("digit", "class"). */
+  noun?: string;
+  /** What was evaluated ("test images", "validation pictures"). */
+  images?: string;
+}
+
+export function renderConfusion(
+  table: HTMLElement, perClass: HTMLElement, note: HTMLElement, labels: ArrayLike<number>, predictions: ArrayLike<number>, text: ConfusionText = {},
+): void {
+  const { classes = DIGITS, noun = 'digit', images = 'test images' } = text;
+  const matrix = confusionMatrix(labels, predictions, classes.length);
+  const grid = element('table', '', { 'aria-label': `Confusion matrix: rows are real ${noun}s, columns predicted ${noun}s` });
+  const corner = element('th', '', { scope: 'col' });
+  corner.append(element('span', 'real \\ predicted', { class: 'sr-only' }));
+  const header = element('tr');
+  header.append(corner, ...classes.map((name) => element('th', name, { scope: 'col', title: name })));
+  grid.append(header);
+  matrix.forEach((row, i) => {
     const total = row.reduce((a, b) => a + b, 0);
-    const cells = row.map((v, j) => {
+    const line = element('tr');
+    line.append(element('th', classes[i], { scope: 'row', title: classes[i] }));
+    row.forEach((v, j) => {
+      const cell = element('td', v ? String(v) : '', { title: `real ${classes[i]}, predicted ${classes[j]}: ${v}` });
       const background = shade(v, total, i === j);
       const strong = i === j ? v / total > 0.5 : Math.sqrt(v / total) > 0.45;
-      const style = background ? ` style="background:${background};${strong ? 'color:#fff' : ''}"` : '';
-      return `<td${style} title="real ${i}, predicted ${j}: ${v}">${v || ''}</td>`;
+      if (background) cell.style.background = background;
+      if (background && strong) cell.style.color = '#fff';
+      line.append(cell);
     });
-    return `<tr><th scope="row">${i}</th>${cells.join('')}</tr>`;
+    grid.append(line);
   });
-  table.innerHTML = `<table aria-label="Confusion matrix: rows are real digits, columns predicted digits">${header}${rows.join('')}</table>`;
+  table.replaceChildren(grid);
 
   perClass.replaceChildren(
     ...matrix.map((row, i) => {
       const total = row.reduce((a, b) => a + b, 0);
       const accuracy = total ? row[i] / total : 0;
-      const item = document.createElement('li');
-      item.innerHTML = `<b>${i}</b><span class="track"><span style="width:${(accuracy * 100).toFixed(1)}%"></span></span><span>${total ? percent(accuracy) : '—'}</span>`;
-      item.setAttribute('aria-label', `digit ${i}: ${total ? percent(accuracy) : 'no images'} of ${total} right`);
+      const item = element('li', '', { 'aria-label': `${noun} ${classes[i]}: ${total ? percent(accuracy) : 'no images'} of ${total} right` });
+      item.dataset.accuracy = total ? String(accuracy) : '';
+      const track = element('span', '', { class: 'track' });
+      const fill = element('span');
+      fill.style.width = `${(accuracy * 100).toFixed(1)}%`;
+      track.append(fill);
+      item.append(element('b', classes[i], { title: classes[i] }), track, element('span', total ? percent(accuracy) : '—'));
       return item;
     }),
   );
-  note.textContent = `Rows: real digit; columns: predicted; on ${count(predictions.length)} test images.`;
+  note.textContent = `Rows: real ${noun}; columns: predicted; on ${count(predictions.length)} ${images}.`;
 }

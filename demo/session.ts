@@ -3,6 +3,7 @@
 import { Adam, Dataset, loadWeights, saveWeights, type Engine, type Sequential } from '../src/index';
 import type { Mnist } from '../src/data/mnist';
 import { NETWORKS, type NetworkName } from './networks';
+import { softmax } from './softmax';
 import { MAP_IMAGES, type FromWorker, type RunState, type TrainSettings } from './protocol';
 
 const SAMPLE_SHAPE = [1, 28, 28];
@@ -162,10 +163,7 @@ export class Session {
   /** Class probabilities for one 28×28 image of bytes (softmax of the logits). */
   async predict(id: number, pixels: Uint8Array): Promise<void> {
     const { data } = await this.model.predict(pixels);
-    const max = Math.max(...data);
-    const exps = Array.from(data, (v) => Math.exp(v - max));
-    const sum = exps.reduce((a, b) => a + b, 0);
-    this.post({ type: 'prediction', id, probabilities: exps.map((e) => e / sum) });
+    this.post({ type: 'prediction', id, probabilities: softmax(data) });
   }
 
   /** The weights as safetensors, with PyTorch's names: the same file loads in PyTorch and in `npm run eval`. */

@@ -1,12 +1,14 @@
 // Evaluation and prediction: the model's forward pass in evaluation mode (BatchNorm's running statistics,
-// no Dropout), over a dataset on the GPU (only the counts of correct answers are read back) or over
-// samples given by the caller.
+// no Dropout), over a dataset on the GPU (only the counts of correct answers and the predicted classes
+// are read back) or over samples given by the caller.
 import { AccuracyCounter } from './accuracy';
+import { confusionCounts, perClassAccuracy } from './confusion';
 import { BatchStream } from './data/batches';
 import type { Dataset } from './data/dataset';
 import { ConfigError, ShapeError } from './gpu/errors';
 import { positiveInt } from './layers/check';
 import type { Sequential, Tensor } from './model';
+import { pixelsToValues } from './pixels';
 import type { Plan } from './plan';
 
 export interface EvaluateOptions {
@@ -21,6 +23,13 @@ export interface Evaluation {
   accuracy: number;
   correct: number;
   count: number;
+  /** The model's class names (model.info.classes), when it has them: what the indices below stand for. */
+  classes?: readonly string[];
+  /** Per class (by index), the share of its samples predicted right; undefined for a class with no sample among those evaluated. */
+  perClassAccuracy: Array<number | undefined>;
+  /** confusion[t][p]: how many samples of class t were predicted as class p. */
+  confusion: number[][];
+  /** The predicted class of every sample, with `predictions: true`. */
   predictions?: Uint32Array;
 }
 
@@ -48,7 +57,8 @@ export class Inference {
     const classes = model.checkDataset('Sequential.evaluate', dataset);
     // Larger than the adapter's bindings allow: evaluated in batches that fit.
     const batch = Math.min(positiveInt('Sequential.evaluate', 'batchSize', options.batchSize ?? 500), model.largestBatch);
-    const predictions = options.predictions ? engine.createBuffer(`${dataset.name} predictions`, count * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC) : undefined;
+    // Every prediction is copied out (4 bytes a sample): the per-class counts come from them.
+    const predictions = engine.createBuffer(`${dataset.name} predictions`, count * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC);
     try {
       let correct = 0;
       for (const chunk of batchChunks(count, batch)) {
@@ -62,16 +72,19 @@ export class Inference {
           plan.forward(pass);
           counter.record(pass);
           pass.end();
-          if (predictions) encoder.copyBufferToBuffer(counter.predictions, 0, predictions, (chunk.start + b * chunk.batch) * 4, chunk.batch * 4);
+          encoder.copyBufferToBuffer(counter.predictions, 0, predictions, (chunk.start + b * chunk.batch) * 4, chunk.batch * 4);
         }
         await engine.checked(`evaluate ${dataset.name}`, () => engine.device.queue.submit([encoder.finish()]));
         correct += await counter.readCorrect();
       }
-      const result: Evaluation = { accuracy: correct / count, correct, count };
-      if (predictions) result.predictions = new Uint32Array(await engine.read(predictions, 0, count * 4));
+      const predicted = new Uint32Array(await engine.read(predictions, 0, count * 4));
+      const confusion = confusionCounts(dataset.hostLabels.subarray(0, count), predicted, classes);
+      const result: Evaluation = { accuracy: correct / count, correct, count, perClassAccuracy: perClassAccuracy(confusion), confusion };
+      if (model.info.classes) result.classes = model.info.classes;
+      if (options.predictions) result.predictions = predicted;
       return result;
     } finally {
-      if (predictions) engine.release(predictions);
+      engine.release(predictions);
     }
   }
 
@@ -100,7 +113,7 @@ export class Inference {
   predict(samples: Float32Array | Uint8Array, options: PredictOptions): Promise<Tensor> {
     const model = this.model;
     if (!(samples instanceof Float32Array) && !(samples instanceof Uint8Array)) {
-      throw new ConfigError('Sequential.predict', `samples is ${samples === null ? 'null' : (samples as object)?.constructor?.name ?? typeof samples}`, 'Give a Float32Array (values as they are) or a Uint8Array (bytes, scaled by 1/255).');
+      throw new ConfigError('Sequential.predict', `samples is ${samples === null ? 'null' : (samples as object)?.constructor?.name ?? typeof samples}`, 'Give a Float32Array (values as they are) or a Uint8Array (pixels: scaled by 1/255, then normalised by model.info.normalize).');
     }
     const inputShape = model.shapes[0];
     const sampleSize = inputShape.reduce((a, b) => a * b, 1);
@@ -130,8 +143,8 @@ export class Inference {
       const plan = await model.plan(size, false);
       const readback = this.readback(plan);
       const chunk = samples.subarray(start * sampleSize, (start + size) * sampleSize);
-      // Bytes are pixels: scaled to [0, 1] as Dataset.upload scales them.
-      engine.write(plan.input, 0, chunk instanceof Uint8Array ? Float32Array.from(chunk, (v) => v / 255) : chunk);
+      // Bytes are pixels: scaled to [0, 1] as Dataset.upload scales them, and normalised as the model's info says.
+      engine.write(plan.input, 0, chunk instanceof Uint8Array ? pixelsToValues(chunk, model.shapes[0], model.info.normalize) : chunk);
       const encoder = engine.device.createCommandEncoder({ label: 'predict' });
       const pass = encoder.beginComputePass({ label: 'predict' });
       plan.forward(pass);

@@ -9,6 +9,8 @@ import { ConfigError, DisposedError, ShapeError } from './gpu/errors';
 import type { Layer } from './layers/layer';
 import type { Optimizer, BoundOptimizer } from './optim/optimizer';
 import { Inference, type EvaluateOptions, type Evaluation, type PredictOptions } from './inference';
+import { checkModelInfo, type ModelInfo } from './model_info';
+import { classify, type ClassScore, type ClassifyOptions } from './classify';
 import { Plan } from './plan';
 import { profileStages, profileWholeStep } from './profiler';
 import { TensorLayout, type TensorEntry } from './tensor_layout';
@@ -26,6 +28,8 @@ export interface SequentialOptions {
    * results within rounding; for measuring what fusion saves.
    */
   fusion?: boolean;
+  /** What the model is (network name, class names, input normalisation): see Sequential.info. */
+  info?: ModelInfo;
 }
 
 export interface Tensor {
@@ -58,6 +62,7 @@ export class Sequential {
   /** Step count, run, optimizer, schedule and clock: the one owner of what training changes. */
   readonly state: TrainingState;
   private mode: 'train' | 'eval' = 'train';
+  private description: Readonly<ModelInfo> = Object.freeze({});
   private readonly plans = new Map<string, Promise<Plan>>();
   private readonly inference = new Inference(this);
   private disposed = false;
@@ -86,6 +91,7 @@ export class Sequential {
     this.layout = new TensorLayout(layers, shapes);
     this.parameterCount = this.layout.parameters.reduce((a, e) => a + e.size, 0);
     this.largestActivation = largestActivation(layers, shapes);
+    if (options.info !== undefined) this.info = options.info;
 
     this.memory = new BufferGroup(engine);
     this.params = this.memory.floats('parameters', this.layout.parameterWords);
@@ -95,6 +101,23 @@ export class Sequential {
     engine.write(this.params, 0, initial.params);
     engine.write(this.buffers, 0, initial.buffers);
     this.state = new TrainingState(engine, this.memory, { params: this.params, grads: this.grads, parameters: this.layout.parameters });
+  }
+
+  /**
+   * What the model is, beyond its weights: the network's name, the class names (one per output) and the
+   * normalisation of its inputs. Saved with the weights (in the file's __metadata__) and restored when a
+   * file that has it is loaded; predict() and classify() normalise pixels with it, evaluate() and
+   * classify() name the classes with it. Empty until set; setting it checks it against the model
+   * (ConfigError) and keeps a frozen copy.
+   */
+  get info(): Readonly<ModelInfo> {
+    return this.description;
+  }
+
+  set info(info: ModelInfo) {
+    this.description = checkModelInfo(info, { inputShape: this.shapes[0], classes: this.classes }, (_, problem, valid) => {
+      throw new ConfigError('Sequential.info', problem, valid);
+    });
   }
 
   /** Throws DisposedError after dispose(), or the engine's error if its device was lost. */
@@ -208,7 +231,11 @@ export class Sequential {
     }
   }
 
-  /** Accuracy on the first `limit` samples of `dataset`, in evaluation mode; only the counts are read back. */
+  /**
+   * Accuracy on the first `limit` samples of `dataset`, in evaluation mode, overall and per class (with the
+   * confusion matrix and, when info has them, the class names); only the count of correct answers and the
+   * predicted classes are read back.
+   */
   async evaluate(dataset: Dataset, options: EvaluateOptions = {}): Promise<Evaluation> {
     this.checkAlive();
     checkDatasetArgument('Sequential.evaluate', dataset);
@@ -216,13 +243,24 @@ export class Sequential {
   }
 
   /**
-   * Runs the model in evaluation mode on `samples` ([n, ...inputShape] values, bytes scaled by 1/255 or
-   * floats as given) and returns its output [n, ...outputShape] (the logits of a classifier), or the output
-   * of `options.layer` (its index or name, e.g. a hidden layer for a map).
+   * Runs the model in evaluation mode on `samples` ([n, ...inputShape] values: floats as given, or bytes as
+   * pixels, scaled by 1/255 and normalised with info.normalize when the model has one) and returns its
+   * output [n, ...outputShape] (the logits of a classifier), or the output of `options.layer` (its index or
+   * name, e.g. a hidden layer for a map).
    */
   async predict(samples: Float32Array | Uint8Array, options: PredictOptions = {}): Promise<Tensor> {
     this.checkAlive();
     return this.inference.predict(samples, options);
+  }
+
+  /**
+   * The `top` most probable classes of each input ([n, ...inputShape], as predict() takes it: pixels are
+   * normalised with info.normalize), with their names from info.classes and their probabilities (a float64
+   * softmax of the logits, or the output itself when the model ends in Softmax), the most probable first.
+   */
+  async classify(samples: Float32Array | Uint8Array, options: ClassifyOptions = {}): Promise<ClassScore[][]> {
+    this.checkAlive();
+    return classify(this, samples, options);
   }
 
   /** The number of classes, after checking `dataset` fits the model (input shape, labels); for fit and evaluate. */

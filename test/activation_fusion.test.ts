@@ -3,11 +3,12 @@
 // keeps, the activated output, and the gradients through the activation's backward pass and the layer's,
 // against the float64 reference (whose derivatives test/reference.test.ts checks by finite differences).
 // Every output is poisoned first. Then whole models: fused and unfused plans train to the same numbers.
-import { describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   BatchNorm1d, BatchNorm2d, Conv2d, Dataset, ELU, Flatten, GELU, Hardswish, LeakyReLU, Linear, MaxPool2d, ReLU, SGD, Sequential, Sigmoid, SiLU, Tanh,
   type Layer,
 } from '../src/index';
+import { TILES } from '../src/layers/conv2d_tiled';
 import { Random } from '../src/random';
 import { expectClose, f64, type Tolerance } from './support/compare';
 import { randomArray, runLayer, testEngine } from './support/gpu';
@@ -107,6 +108,27 @@ describe.each(Object.entries(producers))('%s', (producerName, producer) => {
     expectClose('input gradient', run.gradInput!, gx);
     expectClose('weight gradient', run.grads.weight, gw);
     expectClose('bias gradient', run.grads.bias, gb);
+  });
+});
+
+// Every forward variant of the tuned convolution applies the epilogue (the autotuner may pick any of them).
+describe.each(['direct', 'tap-major', ...Object.keys(TILES)])('Conv2d forward variant %s', (variant) => {
+  beforeAll(async () => (await testEngine()).autotune.pin('conv2d.forward', variant));
+  afterAll(async () => (await testEngine()).autotune.pin('conv2d.forward', undefined));
+  const producer = producers['Conv2d (tuned kernels)'];
+  test.each(activations.filter(([name]) => ['ReLU', 'SiLU'].includes(name)))('then %s, fused', async (_, make, fn, kinks) => {
+    const engine = await testEngine();
+    const random = new Random(variant.length);
+    const input = randomArray(random, producer.batch * producer.inputShape.reduce((a, b) => a * b, 1), -3, 3);
+    const params = producer.params(random);
+    const layer = producer.layer();
+    const gradOutput = randomArray(random, producer.batch * layer.outputShape(producer.inputShape).reduce((a, b) => a * b, 1));
+    const run = await runLayer(engine, layer, { batch: producer.batch, inputShape: producer.inputShape, input, params, gradOutput, training: true, activation: make() });
+    const reference = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, f64(v)]));
+    const pre = producer.forward(f64(input), reference);
+    if (fn !== relu) expectClose('pre-activation', run.preActivation!, pre);
+    expectClose('output', run.output, act.forward(fn, pre), undefined, (i) => kinks.some((k) => Math.abs(pre[i] - k) < 1e-4));
+    expectClose('weight gradient', run.grads.weight, producer.backward(f64(input), reference, act.backward(fn, pre, f64(gradOutput))).gw);
   });
 });
 

@@ -1,10 +1,11 @@
 // The autotuner: it times candidates on the device and keeps the faster, remembers the choice per adapter
 // in its store, obeys pins, survives a broken store; and a model's convolutions go through it.
 import { expect, test } from 'vitest';
-import { Autotuner, fingerprint, type TuningStore } from '../src/gpu/autotune';
+import { Autotuner, candidates as lazy, fingerprint, type TuningStore } from '../src/gpu/autotune';
 import { BufferGroup } from '../src/gpu/buffer_group';
 import type { Stage } from '../src/gpu/kernel';
 import { Adam, Dataset, referenceCnn } from '../src/index';
+import { matmulStage } from '../src/matmul_ceiling';
 import { testEngine } from './support/gpu';
 
 function memoryStore(initial: Record<string, string> = {}): TuningStore & { saved: Record<string, string> } {
@@ -16,11 +17,10 @@ function memoryStore(initial: Record<string, string> = {}): TuningStore & { save
   return store;
 }
 
-/** A matmul of size³ as a stage: a candidate whose cost grows with size. */
-async function matmulStage(memory: BufferGroup, size: number): Promise<Stage> {
-  const engine = memory.engine;
+/** A matmul of size³ as a stage: a candidate whose cost grows with size (tiled: one that has a sample of its grid). */
+async function matmulOf(memory: BufferGroup, size: number, kernel = 'register-blocked'): Promise<Stage> {
   const [a, b, c] = ['A', 'B', 'C'].map((name) => memory.floats(`${name} ${size}`, size * size));
-  return (await engine.kernels.get('matmul', 'main')).bind(memory, `matmul ${size}`, { a, b, c }, { m: size, n: size, k: size }).dispatch((size / 4) * (size / 4));
+  return matmulStage(memory.engine, memory, kernel, { a, b, c }, size, size, size);
 }
 
 test('chooses the faster candidate, remembers it per adapter, and obeys pins', async () => {
@@ -28,19 +28,26 @@ test('chooses the faster candidate, remembers it per adapter, and obeys pins', a
   const memory = new BufferGroup(engine);
   try {
     // 64³ against 512³: 512× the arithmetic, far beyond any noise of a software adapter.
-    const candidates = { small: [await matmulStage(memory, 64)], large: [await matmulStage(memory, 512)] };
+    const small = await matmulOf(memory, 64);
+    const large = await matmulOf(memory, 512, 'tiled 64x64');
+    expect(large.sample?.share).toBe(1 / 8);
+    const candidates = lazy({ small: async () => [small], large: async () => [large] });
     const store = memoryStore();
     const tuner = new Autotuner(engine, 'adapter A', store);
     expect(await tuner.choose('matmul.test 1', candidates)).toBe('small');
     const [decision] = tuner.decisions();
     expect(decision).toMatchObject({ problem: 'matmul.test 1', chosen: 'small', remembered: false });
+    expect(decision.tuning_ms).toBeGreaterThan(0);
     expect(decision.ms.small).toBeLessThan(decision.ms.large);
+    // 512× the arithmetic is far past the pruning factor: timed once (in full, or an eighth of its grid
+    // where that alone is long), then dropped.
+    expect(decision.pruned).toEqual(['large']);
     expect(store.saved).toEqual({ 'adapter A | matmul.test 1': 'small' });
 
     // A new tuner on the same store recalls the choice without timing; another adapter measures anew.
     const recalled = new Autotuner(engine, 'adapter A', memoryStore({ 'adapter A | matmul.test 1': 'large' }));
     expect(await recalled.choose('matmul.test 1', candidates)).toBe('large');
-    expect(recalled.decisions()).toEqual([{ problem: 'matmul.test 1', chosen: 'large', ms: {}, remembered: true }]);
+    expect(recalled.decisions()).toEqual([{ problem: 'matmul.test 1', chosen: 'large', ms: {}, pruned: [], tuning_ms: 0, build_ms: 0, remembered: true }]);
     const other = new Autotuner(engine, 'adapter B', memoryStore({ 'adapter A | matmul.test 1': 'large' }));
     expect(await other.choose('matmul.test 1', candidates)).toBe('small');
 
@@ -49,6 +56,27 @@ test('chooses the faster candidate, remembers it per adapter, and obeys pins', a
     expect(await tuner.choose('matmul.test 1', candidates)).toBe('large');
     tuner.pin('matmul.test', 'medium');
     await expect(tuner.choose('matmul.test 1', candidates)).rejects.toThrow('no variant "medium" for matmul.test 1; variants: small, large');
+  } finally {
+    memory.dispose();
+  }
+});
+
+test('a pinned or remembered choice builds only its own candidate', async () => {
+  const engine = await testEngine();
+  const memory = new BufferGroup(engine);
+  try {
+    const built: string[] = [];
+    const stage = await matmulOf(memory, 64);
+    const builders = () => lazy(Object.fromEntries(['a', 'b', 'c'].map((name) => [name, async () => (built.push(name), [stage])])));
+    const tuner = new Autotuner(engine, 'adapter A', memoryStore({ 'adapter A | matmul.test 3': 'b' }));
+    const remembered = builders();
+    expect(await tuner.choose('matmul.test 3', remembered)).toBe('b');
+    expect(await remembered.b()).toBe(await remembered.b()); // built once, the same stages every call
+    tuner.pin('matmul.test', 'c');
+    const pinned = builders();
+    expect(await tuner.choose('matmul.test 4', pinned)).toBe('c');
+    await pinned.c();
+    expect(built).toEqual(['b', 'c']);
   } finally {
     memory.dispose();
   }
@@ -67,7 +95,8 @@ test('a store that cannot be read or written costs a measurement, not a failure'
       },
     };
     const tuner = new Autotuner(engine, 'adapter A', broken);
-    expect(await tuner.choose('matmul.test 2', { small: [await matmulStage(memory, 64)], large: [await matmulStage(memory, 256)] })).toBe('small');
+    const [small, large] = [await matmulOf(memory, 64), await matmulOf(memory, 256)];
+    expect(await tuner.choose('matmul.test 2', lazy({ small: async () => [small], large: async () => [large] }))).toBe('small');
   } finally {
     memory.dispose();
   }

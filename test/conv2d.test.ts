@@ -1,10 +1,8 @@
 // conv2d.wgsl (through the Conv2d layer): forward, input, weight and bias gradients against the float64 reference.
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { Conv2d } from '../src/layers/conv2d';
-import { Random } from '../src/random';
-import { expectClose, f64 } from './support/compare';
-import { randomArray, runLayer, testEngine } from './support/gpu';
-import * as ops from './reference/ops';
+import { checkConv2d } from './support/conv2d_check';
+import { testEngine } from './support/gpu';
+import type * as ops from './reference/ops';
 
 // batch, channels in/out, size, kernel, stride, padding: awkward on purpose (batch 1, odd sizes that do
 // not divide a 64-wide workgroup or an 8-pixel tile, stride 2 and 3, padding 0, a kernel as large as the
@@ -22,8 +20,9 @@ const cases: ops.ConvShape[] = [
   { batch: 1, inC: 2, h: 5, w: 17, outC: 6, kh: 1, kw: 9, sh: 1, sw: 1, ph: 0, pw: 4 },
 ];
 
-// The forward pass and the weight gradient have two variants each; the autotuner picks per adapter, so
-// each is pinned here, every one with and without the fused ReLU.
+// conv2d.wgsl's variants of the forward pass and the weight gradient (two each) and its input gradient;
+// the autotuner picks per adapter among them and conv2d_tiled.wgsl's (test/conv2d_tiled.test.ts), so each is
+// pinned here, every one with and without the fused ReLU.
 const settings = [
   { reluAfter: false, forward: 'direct', weightGrad: '4 taps x 8 channels' },
   { reluAfter: true, forward: 'direct', weightGrad: '8 taps x 4 channels' },
@@ -36,32 +35,14 @@ describe.each(settings)('conv2d (%o)', ({ reluAfter, forward, weightGrad }) => {
     const engine = await testEngine();
     engine.autotune.pin('conv2d.forward', forward);
     engine.autotune.pin('conv2d.weight_grad', weightGrad);
+    engine.autotune.pin('conv2d.input_grad', 'direct');
   });
   afterAll(async () => {
     const engine = await testEngine();
     engine.autotune.pin('conv2d.forward', undefined);
     engine.autotune.pin('conv2d.weight_grad', undefined);
+    engine.autotune.pin('conv2d.input_grad', undefined);
   });
 
-  test.each(cases)('%o', async (s) => {
-    const engine = await testEngine();
-    const random = new Random(s.batch * 1000 + s.inC * 100 + s.kh);
-    const [oh, ow] = ops.convOutSize(s);
-    const input = randomArray(random, s.batch * s.inC * s.h * s.w);
-    const weight = randomArray(random, s.outC * s.inC * s.kh * s.kw, -0.5, 0.5);
-    const bias = randomArray(random, s.outC);
-    const gradOutput = randomArray(random, s.batch * s.outC * oh * ow);
-    const layer = new Conv2d({ inChannels: s.inC, outChannels: s.outC, kernelSize: [s.kh, s.kw], stride: [s.sh, s.sw], padding: [s.ph, s.pw] });
-    const run = await runLayer(engine, layer, { batch: s.batch, inputShape: [s.inC, s.h, s.w], input, params: { weight, bias }, gradOutput, fusion: { activationAfter: reluAfter ? 'relu' : undefined } });
-
-    const pre = ops.conv2dForward(s, f64(input), f64(weight), f64(bias));
-    // With the fused ReLU, elements within 1e-4 of the kink may round either way in f32: not compared.
-    const nearKink = (i: number) => reluAfter && Math.abs(pre[i]) < 1e-4;
-    expectClose('output', run.output, reluAfter ? ops.relu(pre) : pre, undefined, nearKink);
-    // The layer's backward takes the gradient of its pre-activation output (the ReLU layer masks it).
-    const { gx, gw, gb } = ops.conv2dBackward(s, f64(input), f64(weight), f64(gradOutput));
-    expectClose('input gradient', run.gradInput!, gx);
-    expectClose('weight gradient', run.grads.weight, gw);
-    expectClose('bias gradient', run.grads.bias, gb);
-  });
+  test.each(cases)('%o', (s) => checkConv2d(s, reluAfter));
 });

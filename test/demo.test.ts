@@ -4,10 +4,11 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { createServer, type ViteDevServer } from 'vite';
+import type { ViteDevServer } from 'vite';
 import { loadMnistFromPackage } from '../src/data/mnist_node';
 import type { MnistSplit } from '../src/data/mnist';
 import { launchBrowser } from '../src/cli/browser';
+import { serveDemo, watchPage } from './support/demo_page';
 
 /**
  * A short run: 4,000 images (80 steps of 50), evaluated every 20 steps on 500 test images, the final
@@ -26,13 +27,7 @@ let page: Page;
 const problems: string[] = [];
 
 beforeAll(async () => {
-  // The demo's own config (root demo/), as `npm run demo` serves it.
-  // No file watching or hot reload: an edit elsewhere in the tree must not reload the page mid-run.
-  server = await createServer({ configFile: 'vite.config.ts', server: { port: 0, host: '127.0.0.1', hmr: false, watch: null }, logLevel: 'warn' });
-  await server.listen();
-  const address = server.httpServer!.address();
-  if (!address || typeof address === 'string') throw new Error('Vite did not report its port');
-  url = `http://127.0.0.1:${address.port}/`;
+  ({ server, url } = await serveDemo());
   browser = await launchBrowser();
 });
 afterAll(async () => {
@@ -40,12 +35,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-function watch(p: Page, into: string[]): void {
-  p.on('pageerror', (e) => into.push(`page error: ${e.message}`));
-  p.on('console', (m) => {
-    if (m.type() === 'error') into.push(`console: ${m.text()}`);
-  });
-}
+const watch = (p: Page, into: string[]) => watchPage(p, into, url);
 
 const state = (p: Page) => p.evaluate(() => document.body.dataset.state);
 const waitForState = (p: Page, wanted: string, timeout = 60_000) =>
@@ -60,6 +50,7 @@ test('the page loads with no console errors and shows the adapter', async () => 
   expect(await facts.getAttribute('data-vendor')).toBeTruthy();
   expect(await page.textContent('#adapter')).toMatch(/GPU .+vendor/);
   expect(await page.inputValue('input[name=trainImages]')).toBe('4000');
+  expect(await page.getAttribute('nav.pages a', 'href')).toBe('./images.html');
   expect(problems).toEqual([]);
 });
 

@@ -1,8 +1,10 @@
 // The demo's pure parts, in Node: MNIST-style preprocessing of a drawing, the
-// confusion matrix.
+// confusion matrix, and the "Your images" page's folder rules and samples.
 import { expect, test } from 'vitest';
 import { confusionMatrix } from '../demo/confusion';
 import { toMnist } from '../demo/preprocess';
+import { groupByClass, toSamples } from '../demo/pictures';
+import { ImageError } from '../src/index';
 import { loadMnistFromPackage } from '../src/data/mnist_node';
 
 /** Pearson correlation of two images: 1 for the same picture, whatever its brightness. */
@@ -80,4 +82,37 @@ test('the confusion matrix counts real digits by row and predictions by column',
   expect(matrix[1][1]).toBe(1);
   expect(matrix[9][9]).toBe(1);
   expect(matrix.flat().reduce((a, b) => a + b, 0)).toBe(4);
+});
+
+test('a confusion matrix of any number of classes', () => {
+  expect(confusionMatrix([0, 2, 2], [1, 2, 0], 3)).toEqual([[0, 1, 0], [0, 0, 0], [1, 0, 1]]);
+});
+
+test('dropped folders are grouped by class with ImageFolder\'s rules', () => {
+  const file = (path: string) => ({ path, file: new File([new Uint8Array(1)], path.split('/').pop()!) });
+  const { classes, refused, loose } = groupByClass([
+    file('shapes/star/b.png'), file('shapes/circle/2.PNG'), file('shapes/circle/10.jpg'), file('shapes/circle/sub/0.jpeg'),
+    file('shapes/.hidden/x.png'), file('shapes/star/.DS_Store'), file('shapes/star/notes.txt'), file('shapes/star/old.bmp'),
+    file('loose.png'), file('dogs/rex.png'),
+  ]);
+  // Classes sorted by code point; files as torchvision orders them (by folder, then name).
+  expect([...classes.keys()]).toEqual(['circle', 'dogs', 'star']);
+  expect(classes.get('circle')!.map((f) => f.name)).toEqual(['10.jpg', '2.PNG', '0.jpeg']);
+  expect(classes.get('dogs')!.map((f) => f.name)).toEqual(['rex.png']);
+  expect(classes.get('star')!.map((f) => f.name)).toEqual(['b.png']);
+  expect(refused).toHaveLength(1);
+  expect(refused[0]).toContain('shapes/star/old.bmp');
+  expect(loose).toBe(1);
+});
+
+test('pictures become samples of the chosen size; channels "auto" is 1 only when every picture is gray', () => {
+  const picture = (rgb: [number, number, number]) => ({ name: 'p', image: { width: 2, height: 2, data: new Uint8Array(16).map((_, i) => (i % 4 === 3 ? 255 : rgb[i % 4])) } });
+  const gray = toSamples([picture([7, 7, 7]), picture([9, 9, 9])], 4, 'auto');
+  expect(gray.channels).toBe(1);
+  expect(Array.from(gray.samples)).toEqual([...new Array(16).fill(7), ...new Array(16).fill(9)]);
+  const colour = toSamples([picture([7, 7, 7]), picture([1, 2, 3])], 1, 'auto');
+  expect(colour.channels).toBe(3);
+  expect(Array.from(colour.samples)).toEqual([7, 7, 7, 1, 2, 3]);
+  expect(toSamples([picture([1, 2, 3])], 1, 1).samples).toEqual(new Uint8Array([Math.round((1 * 19595 + 2 * 38470 + 3 * 7471) / 65536)]));
+  expect(() => toSamples([{ name: 'bad.png', image: { width: 2, height: 2, data: new Uint8Array(3) } }], 4, 3)).toThrow(ImageError);
 });

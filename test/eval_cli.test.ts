@@ -1,12 +1,16 @@
 // The checkpoint commands end to end, as a person runs them: `npm run eval -- --load FILE` on PyTorch's
-// weights gives PyTorch's accuracy and the same 10,000 predicted labels (same sha256), and a run of
-// `npm run train` cut short with --save and continued with --resume prints the uninterrupted run's lines.
+// weights gives PyTorch's accuracy and the same 10,000 predicted labels (same sha256); on a file of
+// `npm run train -- --save` it rebuilds the network the file names and gives the training run's figures,
+// per class too; and a run of `npm run train` cut short with --save and continued with --resume prints the
+// uninterrupted run's lines.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeSafetensors, encodeSafetensors, readFloat32, readModelInfo } from '../src/index';
+import { loadMnistFromPackage } from '../src/data/mnist_node';
 
 const run = promisify(execFile);
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -48,6 +52,8 @@ describe('npm run eval', () => {
     [[], 2, /--load FILE is required/],
     [['--load'], 2, /--load/],
     [['--load', FIXTURE, '--bogus'], 2, /Unknown option '--bogus'/],
+    [['--load', FIXTURE, '--test-limit', '0'], 2, /--test-limit is "0"; it must be an integer from 1 to 10000/],
+    [['--load', FIXTURE, '--model', 'vgg'], 2, /--model is "vgg"; it must be one of reference, small-resnet/],
     [['--load', 'package.json'], 1, /^eval: package\.json: the header length is \d+ bytes, over the limit of 100000000 \(header-too-large\)$/m],
     [['--load', 'no-such-file.safetensors'], 1, /^eval: ENOENT: no such file or directory/m],
   ])('%j exits with %i and says why', async (args, code, message) => {
@@ -73,6 +79,65 @@ describe('npm run eval', () => {
     const outcome = await cli('eval', ['--model', 'small-resnet', '--load', join(ROOT, 'test/fixtures/small_resnet.safetensors'), '--json']);
     expect(outcome.code, outcome.stderr).toBe(0);
     expect(lastJson(outcome.stdout)).toMatchObject({ model: 'small-resnet', test_count: 10000, test_correct: expected.test_correct, predictions_sha256: expected.predictions_sha256 });
+  }, (RUN_TIMEOUT_S + 30) * 1000);
+});
+
+describe('npm run eval on a file that describes its network', () => {
+  const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+
+  it('rebuilds the small ResNet that `npm run train -- --save` names, and gives the run\'s figures, per class too', async () => {
+    const file = join(directory, 'small_resnet_run.safetensors');
+    const trained = await cli('train', ['--model', 'small-resnet', '--limit', '100', '--batch-size', '20', '--max-steps', '2', '--eval-limit', '0', '--test-limit', '200', '--save', file, '--json']);
+    expect(trained.code, trained.stderr).toBe(0);
+    const run = lastJson(trained.stdout);
+    expect(run).toMatchObject({ model: 'small-resnet', steps: 2, test_count: 200, classes: DIGITS });
+    // Per-class accuracy counted from the 200 labels gives the run's count of correct answers.
+    const labels = (await loadMnistFromPackage()).test.labels.subarray(0, 200);
+    const perClassCount = DIGITS.map((_, c) => labels.filter((l) => l === c).length);
+    expect(run.per_class_accuracy).toHaveLength(10);
+    expect(run.per_class_accuracy.reduce((a: number, p: number, c: number) => a + p * perClassCount[c], 0)).toBeCloseTo(run.test_correct, 9);
+    expect(trained.stdout).toMatch(/^Per-class accuracy: 0 \d+\.\d\d%, 1 .*, 9 \d+\.\d\d%$/m);
+    expect(readModelInfo(new Uint8Array(await readFile(file)))).toEqual({ network: 'small-resnet', inputShape: [1, 28, 28], classes: DIGITS });
+
+    // No --model: the file says which network it holds.
+    const evaluated = await cli('eval', ['--load', file, '--test-limit', '200', '--json']);
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    expect(lastJson(evaluated.stdout)).toMatchObject({
+      model: 'small-resnet', described: true, test_count: 200, test_correct: run.test_correct, test_accuracy: run.test_accuracy, classes: DIGITS, per_class_accuracy: run.per_class_accuracy,
+    });
+
+    const contradicted = await cli('eval', ['--load', file, '--model', 'reference']);
+    expect(contradicted.code).toBe(1);
+    expect(contradicted.stderr).toContain(`eval: ${file}: its network is "small-resnet", but --model says reference.`);
+  }, (2 * RUN_TIMEOUT_S + 30) * 1000);
+
+  /** PyTorch's reference CNN weights with `metadata` added. */
+  const described = async (name: string, metadata: Record<string, string>) => {
+    const pytorch = decodeSafetensors(new Uint8Array(await readFile(join(ROOT, FIXTURE))));
+    const tensors = new Map([...pytorch.tensors].map(([tensor, entry]) => [tensor, { shape: entry.shape, data: readFloat32(pytorch, entry) }]));
+    const file = join(directory, name);
+    await writeFile(file, encodeSafetensors(tensors, { format: 'pt', 'webgpu_cnn.input_shape': '[1,28,28]', ...metadata }));
+    return file;
+  };
+
+  it('evaluates with the file\'s normalisation: the identity one gives the predictions of none, another changes them', async () => {
+    const run = async (file: string) => {
+      const outcome = await cli('eval', ['--load', file, '--test-limit', '200', '--json']);
+      expect(outcome.code, outcome.stderr).toBe(0);
+      return lastJson(outcome.stdout).predictions_sha256 as string;
+    };
+    const none = await run(join(ROOT, FIXTURE));
+    expect(await run(await described('identity.safetensors', { 'webgpu_cnn.normalize': '{"mean":[0],"std":[1]}' }))).toBe(none);
+    expect(await run(await described('shifted.safetensors', { 'webgpu_cnn.normalize': '{"mean":[0.5],"std":[0.1]}' }))).not.toBe(none);
+  }, (3 * RUN_TIMEOUT_S + 30) * 1000);
+
+  it('refuses a file whose classes are not the data\'s, listing both', async () => {
+    const letters = DIGITS.map((d) => String.fromCharCode(97 + Number(d)));
+    const file = await described('letters.safetensors', { 'webgpu_cnn.classes': JSON.stringify(letters) });
+    const outcome = await cli('eval', ['--load', file]);
+    expect(outcome.code).toBe(1);
+    expect(outcome.stdout).toBe('');
+    expect(outcome.stderr).toContain(`eval: ${file}: its classes are "a", "b", "c", "d", "e", "f", "g", "h", "i", "j"; the classes of MNIST are "0", "1", "2", "3", "4", "5", "6", "7", "8", "9".`);
   }, (RUN_TIMEOUT_S + 30) * 1000);
 });
 

@@ -27,8 +27,8 @@ test('every exported error class carries its name as a string, not as its (minif
     (entry): entry is [string, typeof Error] => typeof entry[1] === 'function' && entry[1].prototype instanceof Error,
   );
   expect(errors.map(([name]) => name).sort()).toEqual([
-    'CheckpointError', 'ConfigError', 'DatasetTooLargeError', 'DeviceLostError', 'DisposedError', 'EngineError', 'IdxError', 'KernelError', 'NoAdapterError',
-    'NonFiniteLossError', 'ShapeError',
+    'CheckpointError', 'ConfigError', 'DatasetTooLargeError', 'DeviceLostError', 'DisposedError', 'EngineError', 'IdxError', 'ImageError', 'ImageFolderError',
+    'KernelError', 'NoAdapterError', 'NonFiniteLossError', 'ShapeError',
   ]);
   for (const [name, errorClass] of errors) expect(Object.hasOwn(errorClass.prototype, 'name') && errorClass.prototype.name).toBe(name);
   const error = new api.NoAdapterError('no GPU here');
@@ -58,7 +58,7 @@ test('the build ships shaders without comments, every line where it was, include
   }
   // The activation functions and the adaptive pooling windows have one copy each, in these kernels.
   const including = (library: string) => Object.keys(shaderSources).filter((file) => includes(text(file)).includes(library)).sort();
-  expect(including('activation_functions')).toEqual(['activation', 'batchnorm2d', 'conv2d', 'conv2d_general', 'linear']);
+  expect(including('activation_functions')).toEqual(['activation', 'batchnorm2d', 'conv2d', 'conv2d_general', 'conv2d_tiled', 'linear']);
   expect(including('adaptive_windows')).toEqual(['adaptive_avg_pool2d', 'adaptive_max_pool2d']);
   for (const file of including('activation_functions')) expect(shaderSources[file], file).toContain(compactWgsl(text('activation_functions')));
 });

@@ -76,7 +76,10 @@ describe('npm run train', () => {
     expect(outcome.code, outcome.stderr).toBe(0);
     expect(outcome.stdout).toMatch(/^Training the small-resnet network on 200 images .*Adam lr 0\.001 \(cosine schedule\)/m);
     const summary = JSON.parse(outcome.stdout.trimEnd().split('\n').at(-1)!);
-    expect(summary).toMatchObject({ model: 'small-resnet', schedule: 'cosine', parameters: 42618, steps: 4, test_count: 50 });
+    expect(summary).toMatchObject({ model: 'small-resnet', schedule: 'cosine', parameters: 42618, steps: 4, test_count: 50, classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] });
+    // One accuracy per class; a class with no image among the first 50 has none (null).
+    expect(summary.per_class_accuracy).toHaveLength(10);
+    expect(summary.per_class_accuracy.every((a: number | null) => a === null || (a >= 0 && a <= 1))).toBe(true);
     expect(logLines(outcome.stdout)).toHaveLength(2);
     expect(Number.isFinite(summary.final_loss)).toBe(true);
   }, (RUN_TIMEOUT_S + 30) * 1000);

@@ -51,6 +51,9 @@ export interface EngineReport {
   predict_repeats: number;
   flops_per_sample: number;
   matmul_gflops: number;
+  /** The matmul kernel that set the ceiling, and every matmul kernel's GFLOP/s. */
+  matmul_kernel: string;
+  matmul_kernels: Record<string, number>;
   kernels: Array<{ name: string; ms: number; flops: number; gflops: number; share: number }>;
   /** One training step recorded into one compute pass, as fit() records it, timed on the GPU (median, ms). */
   gpu_step_ms: number;
@@ -65,6 +68,8 @@ export interface EngineReport {
   profile_repeats: number;
   /** Kernel variants chosen for this adapter, measured now or remembered from an earlier run. */
   autotune: TuningDecision[];
+  /** Milliseconds spent choosing them (building and timing candidates), summed over the decisions. */
+  autotune_ms: number;
 }
 
 const WARM_UP_STEPS = 2;
@@ -110,7 +115,7 @@ export async function measureEngine(engine: Engine, mnist: Mnist, options: Engin
   const evalImages = Math.min(mnist.test.count, options.evalImages);
   const train = Dataset.upload(engine, { samples: mnist.train.images.subarray(0, images * PIXELS), labels: mnist.train.labels.subarray(0, images), sampleShape: [1, 28, 28], name: 'train' });
   const test = Dataset.upload(engine, { samples: mnist.test.images.subarray(0, evalImages * PIXELS), labels: mnist.test.labels.subarray(0, evalImages), sampleShape: [1, 28, 28], name: 'test' });
-  const model = MODELS[modelName](engine, 1);
+  const model = MODELS[modelName](engine, { seed: 1 });
   model.compile({ optimizer: new Adam() });
   try {
     // First step: pipeline compilation (asynchronous, in parallel) plus one step.
@@ -172,6 +177,8 @@ export async function measureEngine(engine: Engine, mnist: Mnist, options: Engin
       predict_repeats: PREDICT_REPEATS,
       flops_per_sample: flopsPerStep / batch,
       matmul_gflops: ceiling.gflops,
+      matmul_kernel: ceiling.kernel,
+      matmul_kernels: ceiling.kernels,
       kernels: profile.times.map((t) => ({ name: t.name, ms: t.ms, flops: t.flops, gflops: t.flops / (t.ms / 1000) / 1e9, share: t.ms / totalMs })),
       gpu_step_ms: profile.stepMs,
       steps_per_submit_option: stepsPerSubmit,
@@ -180,6 +187,7 @@ export async function measureEngine(engine: Engine, mnist: Mnist, options: Engin
       timing: profile.method,
       profile_repeats: PROFILE_REPEATS,
       autotune: [...engine.autotune.decisions()],
+      autotune_ms: engine.autotune.decisions().reduce((sum, d) => sum + d.tuning_ms, 0),
     };
   } finally {
     await model.dispose();

@@ -13,14 +13,17 @@ export function printEngineReport(title: string, r: EngineReport): void {
   console.log(`  evaluation ${r.eval_images_per_s.toFixed(1)} images/s (${r.eval_images} images, batch 500)`);
   console.log(`  first step ${r.first_step_seconds.toFixed(2)} s (pipeline compilation included)`);
   console.log(`  predict one image: p50 ${r.predict_ms_p50.toFixed(2)} ms, p95 ${r.predict_ms_p95.toFixed(2)} ms (${r.predict_repeats} calls)`);
-  console.log(`  ceiling    ${r.matmul_gflops.toFixed(2)} GFLOP/s (register-blocked vec4 matmul, 1024³); training reaches ${ofCeiling(r.train_gflops)} of it`);
+  const others = Object.entries(r.matmul_kernels).filter(([name]) => name !== r.matmul_kernel).map(([name, g]) => `${name} ${g.toFixed(2)}`).join(', ');
+  console.log(`  ceiling    ${r.matmul_gflops.toFixed(2)} GFLOP/s (${r.matmul_kernel} matmul, 1024³; ${others}); training reaches ${ofCeiling(r.train_gflops)} of it`);
+  console.log(`  autotune   ${(r.autotune_ms / 1000).toFixed(2)} s in all (building and timing candidates)`);
   console.log(`  dispatch   one step takes ${r.gpu_step_ms.toFixed(2)} ms on the GPU (${r.timing}); stepsPerSubmit ${r.steps_per_submit_option}:`);
   console.log(`             ${dispatch(r.dispatch)}`);
   console.log(`             ${dispatch(r.one_step_per_submit)}`);
   console.log(`             training speed ratio, the first line ÷ the second: ${(r.dispatch.train_samples_per_s / r.one_step_per_submit.train_samples_per_s).toFixed(3)}×`);
   for (const d of r.autotune) {
-    const times = Object.entries(d.ms).map(([variant, ms]) => `${variant} ${ms.toFixed(1)} ms`).join(', ');
-    console.log(`  autotune   ${d.problem.replace(/ #\w+$/, '')}: ${d.chosen} (${d.remembered ? 'remembered from an earlier run' : times})`);
+    const times = Object.entries(d.ms).map(([variant, ms]) => `${variant} ${ms.toFixed(1)} ms${d.pruned.includes(variant) ? ' (pruned)' : ''}`).join(', ');
+    const how = d.remembered ? 'remembered from an earlier run' : `${times}; tuned in ${(d.tuning_ms / 1000).toFixed(2)} s, ${(d.build_ms / 1000).toFixed(2)} s of it creating pipelines`;
+    console.log(`  autotune   ${d.problem.replace(/ #\w+$/, '')}: ${d.chosen} (${how})`);
   }
   console.log(`  per kernel (${r.timing}, median of ${r.profile_repeats} steps):`);
   console.log(`    ${'kernel'.padEnd(58)} ${'ms'.padStart(8)} ${'GFLOP/s'.padStart(8)} ${'% ceil'.padStart(7)} ${'share'.padStart(6)}`);

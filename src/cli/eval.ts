@@ -1,48 +1,51 @@
-// `npm run eval -- --load FILE`: the accuracy of a weights file (or a checkpoint) of a network (the reference CNN by default) on
-// the 10,000 MNIST test images, and a sha256 of its 10,000 predicted labels (one byte each), so two
-// runs, adapters or frameworks can be compared by one line. PyTorch weights load as they are.
+// `npm run eval -- --load FILE`: the accuracy of a weights file (or a checkpoint) on the 10,000 MNIST test
+// images (or the first --test-limit), per class too, and a sha256 of its predicted labels (one byte each), so two runs,
+// adapters or frameworks can be compared by one line. The network is rebuilt from the file's description
+// (webgpu_cnn.network, input shape, classes: a file of `npm run train -- --save`); a file without one (a
+// PyTorch state_dict) is taken as the network --model names, the reference CNN by default.
 import { createHash } from 'node:crypto';
-import { parseArgs } from 'node:util';
+import { readFile } from 'node:fs/promises';
 import { loadMnistFromPackage } from '../data/mnist_node';
-import { createNodeEngine, Dataset, fileTuningStore, loadWeightsFile, type AdapterChoice, type Engine } from '../node';
-import { MODEL_NAMES, MODELS, type ModelName } from './models';
+import { createNodeEngine, fileTuningStore, loadWeights, readModelInfo, type AdapterChoice, type Engine } from '../node';
+import { checkModelFitsData, disposeData, MNIST, mnistData, perClassLine } from './datasets';
+import { isModelName, MODEL_NAMES, MODELS, networkOf } from './models';
+import { column, numberFlags, numbersUsage, parseFlags, parseNumbers, type NumberSpec } from './options';
 import { parseCommandLine, runCommand, UsageError } from './run_command';
-import { ADAPTERS } from './train_options';
+import { ADAPTERS, TEST_IMAGES } from './train_options';
+
+const NUMBERS: Record<'testLimit', NumberSpec> = {
+  testLimit: { flag: 'test-limit', value: 'N', default: TEST_IMAGES, min: 1, max: TEST_IMAGES, integer: true, help: 'evaluate the first N test images' },
+};
 
 const USAGE = [
   'Usage: npm run eval -- --load FILE [options]   (or: node dist/cli/eval.js --load FILE [options])',
   '',
-  'Evaluates the weights of a network in FILE (safetensors: a PyTorch state_dict, a file of saveWeights,',
-  'or a checkpoint of `npm run train -- --save`) on the 10,000 MNIST test images.',
+  'Evaluates the weights of a network in FILE (safetensors: a file of `npm run train -- --save` or of saveWeights,',
+  'a checkpoint, or a PyTorch state_dict) on the 10,000 MNIST test images. The network is rebuilt from what the',
+  'file says of it (its name, input shape and classes); a file that says nothing is taken as --model.',
   '',
   'Options:',
-  '  --load FILE         the weights (required)',
-  `  --model NAME        ${MODEL_NAMES.join(', ')} (default reference)`,
-  `  --adapter NAME      ${ADAPTERS.join(', ')} (default $WEBGPU_ADAPTER, else auto)`,
-  '  --json              end with one line of JSON: test_accuracy, predictions_sha256, adapter, …',
-  '  --help              print this and exit',
+  column('--load FILE', 'the weights (required)'),
+  column('--model NAME', `${MODEL_NAMES.join(', ')}: for a file that does not name its network (default reference)`),
+  ...numbersUsage(NUMBERS),
+  column('--adapter NAME', `${ADAPTERS.join(', ')} (default $WEBGPU_ADAPTER, else auto)`),
+  column('--json', 'end with one line of JSON: test_accuracy, per_class_accuracy, classes, predictions_sha256, adapter, …'),
+  column('--help', 'print this and exit'),
 ].join('\n');
 
 function parse(args: readonly string[]) {
-  let values: { load?: string; model?: string; adapter?: string; json?: boolean; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      options: { load: { type: 'string' }, model: { type: 'string' }, adapter: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
+  const values = parseFlags(args, { ...numberFlags(NUMBERS), load: { type: 'string' }, model: { type: 'string' }, adapter: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } });
+  const { testLimit } = parseNumbers(NUMBERS, values);
+  const help = values.help === true;
+  const load = values.load as string | undefined;
+  if (!help && !load) throw new UsageError('--load FILE is required');
+  const model = values.model as string | undefined;
+  if (model !== undefined && !isModelName(model)) throw new UsageError(`--model is "${model}"; it must be one of ${MODEL_NAMES.join(', ')}`);
+  const adapter = values.adapter as string | undefined;
+  if (adapter !== undefined && !ADAPTERS.includes(adapter as AdapterChoice)) {
+    throw new UsageError(`--adapter is "${adapter}"; it must be one of ${ADAPTERS.join(', ')}`);
   }
-  if (values.help) return { help: true, load: '', model: 'reference' as ModelName, adapter: undefined, json: false };
-  if (!values.load) throw new UsageError('--load FILE is required');
-  const model = values.model ?? 'reference';
-  if (!MODEL_NAMES.includes(model as ModelName)) throw new UsageError(`--model is "${model}"; it must be one of ${MODEL_NAMES.join(', ')}`);
-  if (values.adapter !== undefined && !ADAPTERS.includes(values.adapter as AdapterChoice)) {
-    throw new UsageError(`--adapter is "${values.adapter}"; it must be one of ${ADAPTERS.join(', ')}`);
-  }
-  return { help: false, load: values.load, model: model as ModelName, adapter: values.adapter as AdapterChoice | undefined, json: values.json === true };
+  return { help, load: load ?? '', model, testLimit, adapter: adapter as AdapterChoice | undefined, json: values.json === true };
 }
 
 async function main(args: readonly string[]): Promise<number> {
@@ -50,27 +53,36 @@ async function main(args: readonly string[]): Promise<number> {
   if (typeof options === 'number') return options;
   let engine: Engine | undefined;
   try {
+    const buffer = await readFile(options.load);
+    const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    const saved = readModelInfo(bytes, { source: options.load });
+    const network = networkOf(options.load, saved, options.model);
     const mnist = await loadMnistFromPackage();
     engine = await createNodeEngine({ adapter: options.adapter, tuningStore: fileTuningStore() });
-    const model = MODELS[options.model](engine, 0);
-    await loadWeightsFile(model, options.load);
-    const test = Dataset.upload(engine, { samples: mnist.test.images, labels: mnist.test.labels, sampleShape: [1, 28, 28], name: 'MNIST test' });
+    const model = MODELS[network](engine, { seed: 0, inputShape: saved?.inputShape, classes: saved?.classes?.length });
+    await loadWeights(model, bytes, { source: options.load });
+    checkModelFitsData(model, options.load, MNIST);
+    // Normalised as the file says its network was trained.
+    const data = mnistData(engine, mnist, { normalize: model.info.normalize });
+    const { dataset } = data.heldOut;
     const started = performance.now();
-    const result = await model.evaluate(test, { predictions: true });
+    const result = await model.evaluate(dataset, { limit: options.testLimit, predictions: true });
     const seconds = (performance.now() - started) / 1000;
     // Labels are 0–9: one byte each.
     const sha256 = createHash('sha256').update(Uint8Array.from(result.predictions!)).digest('hex');
-    console.log(`Test accuracy of ${options.load} on the ${result.count} test images: ${(100 * result.accuracy).toFixed(2)}%`);
+    console.log(`Test accuracy of ${options.load} (${network}) on the ${result.count} test images: ${(100 * result.accuracy).toFixed(2)}%`);
+    console.log(`Per-class accuracy: ${perClassLine(data.classes, result.perClassAccuracy)}`);
     console.log(`Predictions sha256: ${sha256}`);
     console.log(`Adapter: ${engine.adapter.label} (${seconds.toFixed(1)} s)`);
     if (options.json) {
       console.log(JSON.stringify({
-        test_accuracy: result.accuracy, test_correct: result.correct, test_count: result.count, predictions_sha256: sha256,
-        adapter: engine.adapter.label, software_adapter: engine.adapter.software, file: options.load, model: options.model, eval_seconds: seconds,
+        test_accuracy: result.accuracy, test_correct: result.correct, test_count: result.count,
+        classes: data.classes, per_class_accuracy: result.perClassAccuracy.map((a) => a ?? null), predictions_sha256: sha256,
+        adapter: engine.adapter.label, software_adapter: engine.adapter.software, file: options.load, model: network, described: saved !== undefined, eval_seconds: seconds,
       }));
     }
     await model.dispose();
-    test.dispose();
+    disposeData(data);
     return 0;
   } finally {
     engine?.dispose();

@@ -2,8 +2,8 @@
 // (the loss and the accuracy on the first test images every few steps, then the test accuracy and ten
 // predictions), plus the adapter and the speed. Bundled by Vite (`--mode cli`) so the shaders are inlined.
 import { loadMnistFromPackage } from '../data/mnist_node';
-import type { Mnist } from '../data/mnist';
-import { createNodeEngine, Dataset, fileTuningStore, loadCheckpointFile, saveCheckpointFile, type Engine, type TrainingLog } from '../node';
+import { createNodeEngine, fileTuningStore, loadCheckpointFile, saveCheckpointFile, type Engine, type TrainingLog } from '../node';
+import { disposeData, mnistData, perClassLine, type CommandData } from './datasets';
 import { MODELS } from './models';
 import { OPTIMIZERS } from './optimizers';
 import { parseCommandLine, runCommand } from './run_command';
@@ -12,22 +12,23 @@ import { parseTrainOptions, USAGE, type TrainOptions } from './train_options';
 import { checkReportPath } from '../report/write';
 import { writeTrainReport } from './train_report';
 
-const SAMPLE_SHAPE = [1, 28, 28];
-const PIXELS = 28 * 28;
 const SHOWN_PREDICTIONS = 10;
 
 const percent = (accuracy: number) => `${(100 * accuracy).toFixed(2)}%`;
 
-async function train(engine: Engine, mnist: Mnist, options: TrainOptions): Promise<Record<string, unknown>> {
-  const { epochs, batchSize, lr, seed, limit, evalEvery, evalLimit, testLimit, save, resume, schedule, stepSize, gamma, warmupSteps, clipGradNorm } = options;
-  const model = MODELS[options.model](engine, seed);
+/** Trains on `data` (its train set, evaluating its held-out set) and returns the JSON summary. */
+async function train(engine: Engine, data: CommandData, options: TrainOptions): Promise<Record<string, unknown>> {
+  const { epochs, batchSize, lr, seed, evalEvery, evalLimit, testLimit, save, resume, schedule, stepSize, gamma, warmupSteps, clipGradNorm } = options;
+  const trainSet = data.train!;
+  const { key: heldOutKey, dataset: testSet } = data.heldOut;
+  const heldOutName = heldOutKey === 'test' ? 'Test' : 'Validation';
+  const limit = trainSet.count;
+  const model = MODELS[options.model](engine, { seed, inputShape: data.sampleShape, classes: data.classes.length });
+  // What a saved file says about its model, so `npm run eval` and classify() can use it again.
+  model.info = { network: options.model, classes: data.classes, ...(data.normalize && { normalize: data.normalize }) };
   const optimizer = OPTIMIZERS[options.optimizer](lr, options.weightDecay);
   model.compile({ optimizer });
   if (resume) await loadCheckpointFile(model, resume);
-  const trainSet = Dataset.upload(engine, {
-    samples: mnist.train.images.subarray(0, limit * PIXELS), labels: mnist.train.labels.subarray(0, limit), sampleShape: SAMPLE_SHAPE, name: 'MNIST train',
-  });
-  const testSet = Dataset.upload(engine, { samples: mnist.test.images, labels: mnist.test.labels, sampleShape: SAMPLE_SHAPE, name: 'MNIST test' });
   const stepsPerEpoch = Math.floor(limit / batchSize);
   console.log(
     `Training the ${options.model} network on ${limit} images (${stepsPerEpoch} steps of ${batchSize} per epoch) for ${epochs} epoch${epochs > 1 ? 's' : ''}, ` +
@@ -55,7 +56,7 @@ async function train(engine: Engine, mnist: Mnist, options: TrainOptions): Promi
       const started = performance.now();
       const evaluation = await model.evaluate(testSet, { limit: evalLimit });
       evalSeconds += (performance.now() - started) / 1000;
-      line += `, Test accuracy (first ${evaluation.count}): ${percent(evaluation.accuracy)}`;
+      line += `, ${heldOutName} accuracy (first ${evaluation.count}): ${percent(evaluation.accuracy)}`;
       accuracies.push({ step: log.step, accuracy: evaluation.accuracy, count: evaluation.count });
     }
     bar.clear();
@@ -78,9 +79,13 @@ async function train(engine: Engine, mnist: Mnist, options: TrainOptions): Promi
 
   const final = await model.evaluate(testSet, { limit: testLimit, predictions: true });
   const shown = Math.min(SHOWN_PREDICTIONS, final.count);
-  console.log(`Test accuracy of the model on the ${final.count} test images: ${percent(final.accuracy)}`);
-  console.log(`Predicted: ${[...final.predictions!.subarray(0, shown)].join(' ')}`);
-  console.log(`Actual:    ${[...mnist.test.labels.subarray(0, shown)].join(' ')}`);
+  const predicted = [...final.predictions!.subarray(0, shown)];
+  const actual = [...testSet.hostLabels.subarray(0, shown)];
+  const named = (indices: number[]) => indices.map((i) => data.classes[i]).join(' ');
+  console.log(`${heldOutName} accuracy of the model on the ${final.count} ${heldOutKey} images: ${percent(final.accuracy)}`);
+  console.log(`Per-class accuracy: ${perClassLine(data.classes, final.perClassAccuracy)}`);
+  console.log(`Predicted: ${named(predicted)}`);
+  console.log(`Actual:    ${named(actual)}`);
   console.log(`Adapter: ${engine.adapter.label}`);
   console.log(
     `Trained ${result.steps} steps (${result.steps * batchSize} images) in ${duration(result.seconds)} ` +
@@ -88,17 +93,18 @@ async function train(engine: Engine, mnist: Mnist, options: TrainOptions): Promi
   );
   if (options.report) {
     await writeTrainReport(options.report, {
-      model, engine, options, result, accuracies, dataset: { name: 'MNIST', trainCount: limit },
-      evaluation: { name: 'test images', samples: mnist.test.images, sampleShape: SAMPLE_SHAPE, labels: mnist.test.labels, predictions: final.predictions! },
+      model, engine, options, result, accuracies, dataset: { name: data.source, trainCount: limit }, classNames: data.classes,
+      evaluation: { name: `${heldOutKey} images`, samples: data.heldOut.samples, sampleShape: data.sampleShape, labels: testSet.hostLabels, predictions: final.predictions! },
     });
   }
   await model.dispose();
-  trainSet.dispose();
-  testSet.dispose();
   return {
-    test_accuracy: final.accuracy,
-    test_correct: final.correct,
-    test_count: final.count,
+    [`${heldOutKey}_accuracy`]: final.accuracy,
+    [`${heldOutKey}_correct`]: final.correct,
+    [`${heldOutKey}_count`]: final.count,
+    classes: data.classes,
+    // A class with no sample among those evaluated has no accuracy: null in the JSON.
+    per_class_accuracy: final.perClassAccuracy.map((a) => a ?? null),
     train_seconds: result.seconds,
     eval_seconds: evalSeconds,
     samples_per_s: result.samplesPerSecond,
@@ -108,8 +114,8 @@ async function train(engine: Engine, mnist: Mnist, options: TrainOptions): Promi
     stopped: result.stopped,
     final_loss: result.finalLoss,
     losses: result.logs.map(({ epoch, step, loss }) => ({ epoch, step, loss })),
-    predictions: [...final.predictions!.subarray(0, shown)],
-    labels: [...mnist.test.labels.subarray(0, shown)],
+    predictions: predicted,
+    labels: actual,
     seed, adapter: engine.adapter.label, software_adapter: engine.adapter.software,
     model: options.model, schedule, parameters: model.parameterCount,
     optimizer: optimizer.kind, weight_decay: optimizer.weightDecay, clip_grad_norm: clipGradNorm ?? null,
@@ -128,8 +134,14 @@ async function main(args: readonly string[]): Promise<number> {
   try {
     const mnist = await loadMnistFromPackage();
     engine = await createNodeEngine({ adapter: options.adapter, tuningStore: fileTuningStore() });
-    const summary = await train(engine, mnist, options);
-    if (options.json) console.log(JSON.stringify(summary));
+    // Where the data is chosen: another source (an image folder) is one more function returning CommandData.
+    const data = mnistData(engine, mnist, { trainLimit: options.limit });
+    try {
+      const summary = await train(engine, data, options);
+      if (options.json) console.log(JSON.stringify(summary));
+    } finally {
+      disposeData(data);
+    }
     return 0;
   } finally {
     engine?.dispose();

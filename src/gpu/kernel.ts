@@ -99,7 +99,15 @@ export interface Stage {
   /** Arithmetic it does (a multiply-add counts 2), for achieved-rate reports; 0 where negligible. */
   flops: number;
   record(pass: GPUComputePassEncoder): void;
+  /**
+   * A cheaper run of the same kernel over `share` of its workgroups (a cut grid; what it writes is a part
+   * of what the stage writes), so the autotuner can reject a clearly slow candidate without a full run.
+   */
+  sample?: { share: number; record(pass: GPUComputePassEncoder): void };
 }
+
+/** A sample's grid: the largest of the three dimensions cut to an eighth. */
+const SAMPLE_CUT = 8;
 
 /** One kernel bound to its buffers, ready to record as many times as needed. */
 export class BoundKernel {
@@ -124,6 +132,25 @@ export class BoundKernel {
   /** This kernel's dispatch over `threads` invocations and `blocks` channel blocks, as a stage. */
   dispatch(threads: number, blocks = 1, flops = 0): Stage {
     return { name: this.label, flops, record: (pass) => this.record(pass, threads, blocks) };
+  }
+
+  /** A dispatch of exactly x × y × z workgroups, as a stage (tiled kernels that map the grid themselves). */
+  dispatchGroups(x: number, y: number, z: number, flops = 0): Stage {
+    const record = (pass: GPUComputePassEncoder, grid: number[]) => {
+      pass.setPipeline(this.kernel.pipeline);
+      pass.setBindGroup(0, this.bindGroup);
+      pass.dispatchWorkgroups(grid[0], grid[1], grid[2]);
+    };
+    const full = [x, y, z];
+    const largest = full.indexOf(Math.max(...full));
+    const cut = full.map((d, i) => (i === largest ? Math.ceil(d / SAMPLE_CUT) : d));
+    const share = (cut[0] * cut[1] * cut[2]) / (x * y * z);
+    return {
+      name: this.label,
+      flops,
+      record: (pass) => record(pass, full),
+      sample: share < 1 ? { share, record: (pass) => record(pass, cut) } : undefined,
+    };
   }
 
   /** Replaces the uniform values (a hyperparameter change); queued like any other write. */

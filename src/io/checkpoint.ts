@@ -3,6 +3,8 @@
 // saved with safetensors loads here unchanged). A checkpoint adds the optimizer's per-parameter state as
 // tensors ("optimizer.exp_avg.conv1.0.weight", …) and, in __metadata__, the optimizer's step and β^t,
 // the model's step and the run's position, so training resumes exactly where it was saved.
+// Both carry the model's description (model.info: network, classes, normalisation) in __metadata__ when it
+// has one (io/model_metadata.ts).
 // Loading validates the whole file against the model before it writes anything, then writes it all in
 // one synchronous step: a bad file throws a CheckpointError and leaves the model as it was.
 import { formatAugment, parseAugment } from '../data/augment';
@@ -14,6 +16,7 @@ import { checkSchedule, PARAMETERS, SCHEDULES, type Schedule, type ScheduleName,
 import type { TensorEntry } from '../tensor_layout';
 import type { TrainingRun } from '../training_state';
 import { CheckpointError } from './errors';
+import { modelInfoForModel, modelMetadata } from './model_metadata';
 import { decodeSafetensors, encodeSafetensors, readFloat32, readInt64, type SafetensorsFile, type WritableTensor } from './safetensors';
 
 /** __metadata__["checkpoint"] of a training checkpoint: its layout and version (2: buffers, schedules). */
@@ -29,7 +32,7 @@ export interface LoadOptions {
 
 /** The model's state_dict as a safetensors file: parameters (F32) and buffers (F32, I64), PyTorch's names. */
 export async function saveWeights(model: Sequential): Promise<Uint8Array> {
-  return encodeSafetensors(await model.stateDict(), BASE_METADATA);
+  return encodeSafetensors(await model.stateDict(), { ...BASE_METADATA, ...modelMetadata(model.info, model.shapes[0]) });
 }
 
 /**
@@ -41,10 +44,12 @@ export async function loadWeights(model: Sequential, bytes: Uint8Array, options:
   model.checkAlive();
   const file = decodeSafetensors(bytes, options.source);
   const isCheckpoint = file.metadata.checkpoint !== undefined;
+  const info = describedFor(model, file);
   const state = readState(model, file, (name) => isCheckpoint && name.startsWith(OPTIMIZER_PREFIX));
   model.checkAlive();
   model.engine.write(model.params, 0, state.params);
   model.engine.write(model.buffers, 0, state.buffers);
+  if (info) model.info = info;
 }
 
 /**
@@ -59,6 +64,7 @@ export async function saveCheckpoint(model: Sequential): Promise<Uint8Array> {
   // Read in the same tick as the copies were submitted, so they describe the same moment.
   const step = model.step;
   const run = model.run ? { ...model.run } : undefined;
+  const info = model.info;
   const [params, buffers, scalars, ...states] = await reading;
 
   const tensors = new Map<string, WritableTensor>();
@@ -72,7 +78,9 @@ export async function saveCheckpoint(model: Sequential): Promise<Uint8Array> {
   slices(buffers, model.layout.buffers, '');
   stateNames.forEach((name, i) => slices(states[i], model.layout.parameters, `${OPTIMIZER_PREFIX}${name}.`));
 
-  const metadata: Record<string, string> = { ...BASE_METADATA, checkpoint: CHECKPOINT_FORMAT, step: String(step), optimizer: optimizer.optimizer.kind };
+  const metadata: Record<string, string> = {
+    ...BASE_METADATA, ...modelMetadata(info, model.shapes[0]), checkpoint: CHECKPOINT_FORMAT, step: String(step), optimizer: optimizer.optimizer.kind,
+  };
   for (const [name, value] of Object.entries(optimizer.hyperparameters())) metadata[`${OPTIMIZER_PREFIX}${name}`] = String(value);
   const view = new DataView(scalars);
   optimizer.scalars.forEach(({ name, type }, i) => {
@@ -99,6 +107,7 @@ export async function loadCheckpoint(model: Sequential, bytes: Uint8Array, optio
   if (meta.optimizer !== optimizer.optimizer.kind) {
     fail('optimizer-mismatch', `the checkpoint holds ${meta.optimizer ?? 'no'} optimizer state, the model was compiled with ${optimizer.optimizer.kind}`);
   }
+  const info = describedFor(model, file);
   const stateNames = Object.keys(optimizer.state);
   const expectedState = new Set(stateNames.flatMap((s) => model.layout.parameters.map((e) => `${OPTIMIZER_PREFIX}${s}.${e.name}`)));
   const state = readState(model, file, (name) => expectedState.has(name));
@@ -114,6 +123,12 @@ export async function loadCheckpoint(model: Sequential, bytes: Uint8Array, optio
   stateNames.forEach((s, i) => model.engine.write(optimizer.state[s], 0, states[i]));
   model.engine.write(optimizer.step, 0, scalars);
   model.state.restore(step, run);
+  if (info) model.info = info;
+}
+
+/** The file's description of its model, checked against `model`; undefined when it has none (a PyTorch file). */
+function describedFor(model: Sequential, file: SafetensorsFile) {
+  return modelInfoForModel(file.metadata, { inputShape: model.shapes[0], classes: model.classes }, file.source);
 }
 
 async function compiledOptimizer(model: Sequential, where: string): Promise<BoundOptimizer> {

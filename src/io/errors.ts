@@ -35,6 +35,8 @@ export type CheckpointErrorReason =
   | 'trailing-bytes'
   /** __metadata__ is not a map of strings, or a checkpoint's own fields are missing or invalid. */
   | 'bad-metadata'
+  /** The file's description of its model (webgpu_cnn.* metadata) contradicts the model: another input shape, another number of classes, a normalisation for other channels. */
+  | 'metadata-mismatch'
   /** loadCheckpoint was given a file without optimizer state (a weights file). */
   | 'not-a-checkpoint'
   /** The checkpoint holds another optimizer's state than the model was compiled with. */

@@ -1,11 +1,13 @@
 // Conv2d: PyTorch's nn.Conv2d (weight [out, in / groups, kh, kw], bias [out] unless bias: false), with a following
 // activation fused in (activation_functions.ts). Groups 1, dilation 1 and symmetric padding run conv2d.wgsl's tuned kernels; anything else
 // (grouped and depthwise convolutions, dilation, 'same' with an even dilated kernel) runs conv2d_general.wgsl.
+import { candidates } from '../gpu/autotune';
 import type { Stage } from '../gpu/kernel';
 import { ConfigError, ShapeError } from '../gpu/errors';
 import { EPILOGUE_ACTIVATIONS, epilogue } from './activation_functions';
 import { imageShape, nonNegativeInt, pair, positiveInt, slidingOutput, type Size2 } from './check';
 import { Layer, uniformFanIn, type BuildContext, type RecordedLayer, type TensorSpec } from './layer';
+import { tiledForward, tiledInputGrad, tiledWeightGrad } from './conv2d_tiled';
 
 export interface Conv2dOptions {
   inChannels: number;
@@ -140,18 +142,23 @@ export class Conv2d extends Layer {
     const backward: Stage[] = [];
     if (ctx.training) {
       const gradOutput = ctx.output.grad!;
-      const [inputGrad, biasGrad] = await Promise.all(
-        ['input_grad', 'bias_grad'].map((entry) => kernels.get('conv2d', entry, geometry)),
-      );
       // The first layer's input is data: no gradient is needed there.
       if (ctx.input.grad) {
-        // Invocations along x own 8 pixels of an input row, workgroups along y 4 input channels.
-        const bound = inputGrad.bind(ctx.memory, `${ctx.label} input gradient`, { grad_output: gradOutput, weight: ctx.params.weight, grad_input: ctx.input.grad }, uniforms);
-        backward.push(bound.dispatch(ctx.batch * inH * Math.ceil(inW / 8), Math.ceil(this.inChannels / 4), flops));
+        const gradInput = ctx.input.grad;
+        const variants = candidates({
+          // Invocations along x own 8 pixels of an input row, workgroups along y 4 input channels.
+          direct: async () => [
+            (await kernels.get('conv2d', 'input_grad', geometry))
+              .bind(ctx.memory, `${ctx.label} input gradient`, { grad_output: gradOutput, weight: ctx.params.weight, grad_input: gradInput }, uniforms)
+              .dispatch(ctx.batch * inH * Math.ceil(inW / 8), Math.ceil(this.inChannels / 4), flops),
+          ],
+          ...tiledInputGrad({ ctx, uniforms, geometry, flops }),
+        });
+        backward.push(...(await variants[await ctx.engine.autotune.choose(this.problem('conv2d.input_grad', ctx), variants)]()));
       }
       backward.push(...(await this.weightGradVariants(ctx, uniforms, geometry, flops)));
       if (this.bias) {
-        const boundBias = biasGrad.bind(ctx.memory, `${ctx.label} bias gradient`, { grad_output: gradOutput, grad_bias: ctx.grads.bias }, uniforms);
+        const boundBias = (await kernels.get('conv2d', 'bias_grad', geometry)).bind(ctx.memory, `${ctx.label} bias gradient`, { grad_output: gradOutput, grad_bias: ctx.grads.bias }, uniforms);
         backward.push(boundBias.dispatch(this.outChannels, 1, ctx.batch * this.outChannels * outH * outW));
       }
     }
@@ -209,54 +216,61 @@ export class Conv2d extends Layer {
   private async forwardVariants(ctx: BuildContext, uniforms: Record<string, number>, geometry: Record<string, number>, flops: number): Promise<Stage[]> {
     const [, outH, outW] = ctx.output.shape;
     const kernels = ctx.engine.kernels;
-    const { constants, activated } = epilogue(ctx);
-    const [direct, packed, pack] = await Promise.all([
-      kernels.get('conv2d', 'forward', { ...geometry, ...constants }),
-      kernels.get('conv2d', 'forward', { ...geometry, ...constants, PACKED_WEIGHTS: true }),
-      kernels.get('conv2d', 'pack_weights', geometry),
-    ]);
+    const fused = epilogue(ctx);
+    const { constants, activated } = fused;
     const label = `${ctx.label} forward`;
     const tiles = ctx.batch * outH * Math.ceil(outW / 8);
     const blocks = Math.ceil(this.outChannels / 4);
     const taps = this.inChannels * this.kernel[0] * this.kernel[1];
-    const packedWeights = ctx.memory.floats(`${ctx.label} tap-major weights`, taps * 4 * blocks);
     // Without a bias the kernel adds zeros: one small buffer, instead of a second family of kernels.
     const bias = this.bias ? ctx.params.bias : ctx.memory.floats(`${ctx.label} zero bias`, this.outChannels);
     const buffers = { input: ctx.input.buffer, bias, output: ctx.output.buffer, activated };
-    const variants: Record<string, Stage[]> = {
-      direct: [direct.bind(ctx.memory, label, { ...buffers, weight: ctx.params.weight }, uniforms).dispatch(tiles, blocks, flops)],
-      'tap-major': [
-        pack.bind(ctx.memory, `${ctx.label} weights to tap-major`, { weight: ctx.params.weight, packed_weight: packedWeights }, uniforms).dispatch(taps * 4 * blocks),
-        packed.bind(ctx.memory, label, { ...buffers, weight: packedWeights }, uniforms).dispatch(tiles, blocks, flops),
+    const variants = candidates({
+      direct: async () => [
+        (await kernels.get('conv2d', 'forward', { ...geometry, ...constants })).bind(ctx.memory, label, { ...buffers, weight: ctx.params.weight }, uniforms).dispatch(tiles, blocks, flops),
       ],
-    };
-    const chosen = await ctx.engine.autotune.choose(`conv2d.forward ${this.problemShape(ctx)} activation=${ctx.fusion.activationAfter ?? 'none'} #${kernels.fingerprint('conv2d')}`, variants);
-    return variants[chosen];
+      'tap-major': async () => {
+        const [packed, pack] = await Promise.all([kernels.get('conv2d', 'forward', { ...geometry, ...constants, PACKED_WEIGHTS: true }), kernels.get('conv2d', 'pack_weights', geometry)]);
+        const packedWeights = ctx.memory.floats(`${ctx.label} tap-major weights`, taps * 4 * blocks);
+        return [
+          pack.bind(ctx.memory, `${ctx.label} weights to tap-major`, { weight: ctx.params.weight, packed_weight: packedWeights }, uniforms).dispatch(taps * 4 * blocks),
+          packed.bind(ctx.memory, label, { ...buffers, weight: packedWeights }, uniforms).dispatch(tiles, blocks, flops),
+        ];
+      },
+      ...tiledForward({ ctx, uniforms, geometry, flops }, bias, fused),
+    });
+    return variants[await ctx.engine.autotune.choose(this.problem('conv2d.forward', ctx, ` activation=${ctx.fusion.activationAfter ?? 'none'}`), variants)]();
   }
 
   /**
    * The weight gradient, blocked as 4 taps × 8 channels or 8 taps × 4 channels per invocation (fewer
-   * loads per multiply-add for wide kernels, idle taps for narrow ones): the faster one here.
+   * loads per multiply-add for wide kernels, idle taps for narrow ones), or tiled: the faster one here.
    */
   private async weightGradVariants(ctx: BuildContext, uniforms: Record<string, number>, geometry: Record<string, number>, flops: number): Promise<Stage[]> {
     const kernels = ctx.engine.kernels;
-    const [taps4, taps8] = await Promise.all([kernels.get('conv2d', 'weight_grad', geometry), kernels.get('conv2d', 'weight_grad_taps8', geometry)]);
     const label = `${ctx.label} weight gradient`;
     const buffers = { grad_output: ctx.output.grad!, input: ctx.input.buffer, grad_weight: ctx.grads.weight };
     const rows = this.inChannels * this.kernel[0];
-    const variants: Record<string, Stage[]> = {
-      '4 taps x 8 channels': [taps4.bind(ctx.memory, label, buffers, uniforms).dispatch(rows * Math.ceil(this.kernel[1] / 4), Math.ceil(this.outChannels / 8), flops)],
-      '8 taps x 4 channels': [taps8.bind(ctx.memory, label, buffers, uniforms).dispatch(rows * Math.ceil(this.kernel[1] / 8), Math.ceil(this.outChannels / 4), flops)],
-    };
-    const chosen = await ctx.engine.autotune.choose(`conv2d.weight_grad ${this.problemShape(ctx)} #${kernels.fingerprint('conv2d')}`, variants);
-    return variants[chosen];
+    const variants = candidates({
+      '4 taps x 8 channels': async () => [
+        (await kernels.get('conv2d', 'weight_grad', geometry)).bind(ctx.memory, label, buffers, uniforms).dispatch(rows * Math.ceil(this.kernel[1] / 4), Math.ceil(this.outChannels / 8), flops),
+      ],
+      '8 taps x 4 channels': async () => [
+        (await kernels.get('conv2d', 'weight_grad_taps8', geometry)).bind(ctx.memory, label, buffers, uniforms).dispatch(rows * Math.ceil(this.kernel[1] / 8), Math.ceil(this.outChannels / 4), flops),
+      ],
+      ...tiledWeightGrad({ ctx, uniforms, geometry, flops }),
+    });
+    return variants[await ctx.engine.autotune.choose(this.problem('conv2d.weight_grad', ctx), variants)]();
   }
 
   /**
-   * A layer shape as the autotuner's problems name it. The batch is left out: the faster variant does
-   * not change with it, and evaluation's large batches would take long to time on a software adapter.
+   * A layer shape as the autotuner's problems name it, with the fingerprints of both shader families so
+   * that edited kernels are measured again. The batch is left out: the faster variant does not change with
+   * it, and evaluation's large batches would take long to time on a software adapter.
    */
-  private problemShape(ctx: BuildContext): string {
-    return `${this.inChannels}x${ctx.input.shape[1]}x${ctx.input.shape[2]} to ${this.outChannels} k${this.kernel} s${this.stride} p${this.padding}`;
+  private problem(family: string, ctx: BuildContext, detail = ''): string {
+    const kernels = ctx.engine.kernels;
+    return `${family} ${this.inChannels}x${ctx.input.shape[1]}x${ctx.input.shape[2]} to ${this.outChannels} k${this.kernel} s${this.stride} p${this.padding}${detail}` +
+      ` #${kernels.fingerprint('conv2d')}${kernels.fingerprint('conv2d_tiled')}`;
   }
 }

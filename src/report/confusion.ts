@@ -1,28 +1,10 @@
 // The confusion matrix (rows: true class, columns: predicted class) as an HTML table of counts, each
 // cell shaded by its share of its row, and the per-class accuracy as SVG bars. Class names are text.
+import { perClassAccuracy } from '../confusion';
 import { coordinate, escapeHtml, grouped, percent, shorten } from './html';
 
-/** counts[true][predicted] over every sample; throws RangeError on a label or prediction outside the classes. */
-export function confusionCounts(labels: ArrayLike<number>, predictions: ArrayLike<number>, classes: number): number[][] {
-  if (labels.length !== predictions.length) throw new RangeError(`confusionCounts: ${labels.length} labels but ${predictions.length} predictions`);
-  const counts = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
-  for (let i = 0; i < labels.length; i++) {
-    const [label, predicted] = [labels[i], predictions[i]];
-    if (!(label >= 0 && label < classes && predicted >= 0 && predicted < classes)) {
-      throw new RangeError(`confusionCounts: sample ${i} has label ${label} and prediction ${predicted}; both must be below ${classes}, the number of classes`);
-    }
-    counts[label][predicted]++;
-  }
-  return counts;
-}
-
-/** Per class: the share of its samples predicted right (undefined for a class with no samples). */
-export function perClassAccuracy(counts: readonly (readonly number[])[]): Array<number | undefined> {
-  return counts.map((row, i) => {
-    const total = row.reduce((a, b) => a + b, 0);
-    return total === 0 ? undefined : row[i] / total;
-  });
-}
+// Counted where evaluate() counts them; re-exported for the report's callers.
+export { confusionCounts, perClassAccuracy } from '../confusion';
 
 /** Green on the diagonal, orange off it; a square root lifts rare confusions (1 in 1,000) enough to be seen. */
 function shade(count: number, rowTotal: number, diagonal: boolean): string {

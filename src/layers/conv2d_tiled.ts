@@ -1,0 +1,106 @@
+// Conv2d's tiled implicit-GEMM candidates (shaders/conv2d_tiled.wgsl) for the forward pass and both
+// gradients: the shape real GPUs want (workgroup-memory staging, 4 × 4 register blocks), offered to the
+// autotuner beside conv2d.wgsl's barrier-free kernels, so each adapter keeps whichever is faster there.
+import { gridFor, type Constants, type Resource, type Stage } from '../gpu/kernel';
+import type { BuildContext } from './layer';
+
+/** A tile: WG_M × WG_N invocations of 4 × 4 outputs each, TILE_K steps of the reduction per stage. */
+interface TileShape {
+  WG_M: number;
+  WG_N: number;
+  TILE_K: number;
+}
+
+/**
+ * The tiles offered, by variant name (rows × columns of the product each workgroup owns): tall for many
+ * channels, wide for few (the reference CNN's 16-channel layer fills a 16-row tile exactly).
+ */
+export const TILES: Readonly<Record<string, TileShape>> = {
+  'tiled 16x64': { WG_M: 4, WG_N: 16, TILE_K: 8 },
+  'tiled 32x32': { WG_M: 8, WG_N: 8, TILE_K: 8 },
+};
+
+/** What every pass needs: the layer's uniforms (conv2d.wgsl's) and window geometry. */
+export interface ConvProblem {
+  ctx: BuildContext;
+  uniforms: Record<string, number>;
+  geometry: Record<string, number>;
+  /** FLOPs of each pass (forward, input gradient and weight gradient all do the same). */
+  flops: number;
+}
+
+// The weight gradient's reduction is split until the grid has about this many workgroups (a GPU wants
+// many in flight), but never into slices shorter than MIN_SLICE steps (each slice costs a pass over its
+// partial sums).
+const TARGET_GROUPS = 256;
+const MIN_SLICE = 512;
+
+const tilesOf = (size: number, tile: number) => Math.ceil(size / tile);
+
+/** A grid of `tiles` column tiles (folded into z past 65535) × `rows` row tiles, as the shader unfolds it. */
+function columnGrid(tiles: number, rows: number): [number, number, number] {
+  const [x, z] = gridFor(tiles, 1);
+  return [x, rows, z];
+}
+
+/** The forward pass per tile shape: bias and the fused activation in the epilogue. */
+export function tiledForward(problem: ConvProblem, bias: Resource, epilogue: { constants: Constants; activated: GPUBuffer }): Record<string, () => Promise<Stage[]>> {
+  const { ctx, uniforms, geometry, flops } = problem;
+  const [outC, outH, outW] = ctx.output.shape;
+  const variants: Record<string, () => Promise<Stage[]>> = {};
+  for (const [name, tile] of Object.entries(TILES)) {
+    variants[name] = async () => {
+      const kernel = await ctx.engine.kernels.get('conv2d_tiled', 'forward', { ...geometry, ...tile, ...epilogue.constants });
+      const bound = kernel.bind(ctx.memory, `${ctx.label} forward`, { input: ctx.input.buffer, weight: ctx.params.weight, bias, output: ctx.output.buffer, activated: epilogue.activated }, { ...uniforms, splits: 1 });
+      return [bound.dispatchGroups(...columnGrid(tilesOf(ctx.batch * outH * outW, 4 * tile.WG_N), tilesOf(outC, 4 * tile.WG_M)), flops)];
+    };
+  }
+  return variants;
+}
+
+/** The input gradient per tile shape. */
+export function tiledInputGrad(problem: ConvProblem): Record<string, () => Promise<Stage[]>> {
+  const { ctx, uniforms, geometry, flops } = problem;
+  const [inC, inH, inW] = ctx.input.shape;
+  const variants: Record<string, () => Promise<Stage[]>> = {};
+  for (const [name, tile] of Object.entries(TILES)) {
+    variants[name] = async () => {
+      const kernel = await ctx.engine.kernels.get('conv2d_tiled', 'input_grad', { ...geometry, ...tile });
+      const bound = kernel.bind(ctx.memory, `${ctx.label} input gradient`, { grad_output: ctx.output.grad!, weight: ctx.params.weight, grad_input: ctx.input.grad! }, { ...uniforms, splits: 1 });
+      return [bound.dispatchGroups(...columnGrid(tilesOf(ctx.batch * inH * inW, 4 * tile.WG_N), tilesOf(inC, 4 * tile.WG_M)), flops)];
+    };
+  }
+  return variants;
+}
+
+/**
+ * The weight gradient per tile shape: the reduction over batch and pixels split into slices along z, and
+ * the slices' partial sums added in order by a second dispatch (none when one slice is enough).
+ */
+export function tiledWeightGrad(problem: ConvProblem): Record<string, () => Promise<Stage[]>> {
+  const { ctx, uniforms, geometry, flops } = problem;
+  const [outC, outH, outW] = ctx.output.shape;
+  const weights = outC * ctx.input.shape[0] * geometry.KERNEL_H * geometry.KERNEL_W;
+  const reduction = ctx.batch * outH * outW;
+  const label = `${ctx.label} weight gradient`;
+  const variants: Record<string, () => Promise<Stage[]>> = {};
+  for (const [name, tile] of Object.entries(TILES)) {
+    const columns = tilesOf(weights / outC, 4 * tile.WG_N);
+    const rows = tilesOf(outC, 4 * tile.WG_M);
+    const splits = Math.max(1, Math.min(tilesOf(reduction, MIN_SLICE), tilesOf(TARGET_GROUPS, columns * rows)));
+    const values = { ...uniforms, splits };
+    variants[name] = async () => {
+      const kernel = await ctx.engine.kernels.get('conv2d_tiled', 'weight_grad', { ...geometry, ...tile });
+      if (splits === 1) {
+        return [kernel.bind(ctx.memory, label, { grad_output: ctx.output.grad!, input: ctx.input.buffer, grad_weight_partial: ctx.grads.weight }, values).dispatchGroups(columns, rows, 1, flops)];
+      }
+      const partial = ctx.memory.floats(`${label} slices (${name})`, splits * weights);
+      const reduce = await ctx.engine.kernels.get('conv2d_tiled', 'reduce_splits', geometry);
+      return [
+        kernel.bind(ctx.memory, label, { grad_output: ctx.output.grad!, input: ctx.input.buffer, grad_weight_partial: partial }, values).dispatchGroups(columns, rows, splits, flops),
+        reduce.bind(ctx.memory, `${label} slices summed`, { partial, grad_weight: ctx.grads.weight }, values).dispatch(weights),
+      ];
+    };
+  }
+  return variants;
+}
