@@ -3,17 +3,14 @@
 // The JSON's per-class figures line up with its classes and its counts; a saved file evaluated on a folder of
 // exactly the validation pictures gives the run's validation figures (same predictions, so the same numbers);
 // bad folders, mismatched classes and bad flags get one clear line and the exit code of their kind.
-import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePng, loadImageFolder, stratifiedSplit } from '../src/node';
 import { makeShapesDataset, SHAPE_CLASSES } from '../scripts/shapes_dataset';
+import { buildCli, runCli } from './support/cli';
 
-const run = promisify(execFile);
-const ROOT = new URL('..', import.meta.url).pathname;
 // Its own output folder, so the test never races a developer's build or another test's.
 const OUT_DIR = 'dist/cli-folder-test';
 /** Seconds per run: a few steps on 16×16 pictures, on a busy software adapter. */
@@ -23,23 +20,7 @@ const SIZE = 16;
 const VAL_SPLIT = 0.25;
 const SEED = 3;
 
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(name: 'eval' | 'train', args: string[]): Promise<Outcome> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [`${OUT_DIR}/${name}.js`, ...args], { cwd: ROOT, timeout: RUN_TIMEOUT_S * 1000, maxBuffer: 16 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const failed = e as { code?: number; stdout?: string; stderr?: string; killed?: boolean };
-    if (failed.killed) throw new Error(`${name}.js ${args.join(' ')} ran past ${RUN_TIMEOUT_S} s\n${failed.stdout}`);
-    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
-
+const cli = (name: 'eval' | 'train', args: string[]) => runCli(OUT_DIR, name, args, RUN_TIMEOUT_S);
 const lastJson = (stdout: string) => JSON.parse(stdout.trimEnd().split('\n').at(-1)!);
 /** stderr without Dawn's warnings about its own limits. */
 const errors = (stderr: string) => stderr.split('\n').filter((line) => line && !line.startsWith('Warning:'));
@@ -60,7 +41,7 @@ beforeAll(async () => {
   directory = await mkdtemp(join(tmpdir(), 'webgpu-cnn-folder-cli-'));
   shapes = join(directory, 'shapes');
   await makeShapesDataset({ out: shapes, perClass: PER_CLASS, seed: 2, size: SIZE });
-  await run('npx', ['vite', 'build', '--mode', 'cli', '--logLevel', 'warn', '--outDir', OUT_DIR], { cwd: ROOT });
+  await buildCli(OUT_DIR);
 }, 120_000);
 afterAll(() => rm(directory, { recursive: true, force: true }));
 
