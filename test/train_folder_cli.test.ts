@@ -154,4 +154,11 @@ describe('npm run train -- --data DIR', () => {
     expect(limit.code).toBe(2);
     expect(limit.stderr).toMatch(/--test-limit applies to MNIST, not to --data: every picture of the folder is evaluated/);
   });
+
+  it('augments and normalises MNIST too', async () => {
+    const outcome = await cli('train', ['--limit', '100', '--max-steps', '2', '--eval-limit', '0', '--test-limit', '50', '--augment', 'crop=2,flip', '--normalize', '0.1307:0.3081', '--json']);
+    expect(outcome.code, outcome.stderr).toBe(0);
+    expect(outcome.stdout).toMatch(/^Training the reference network on 100 images .*, augmented \(crop=2,flip\), seed 1/m);
+    expect(lastJson(outcome.stdout)).toMatchObject({ data: 'MNIST', augment: 'crop=2,flip', normalize: { mean: [0.1307], std: [0.3081] }, steps: 2, test_count: 50 });
+  });
 });
