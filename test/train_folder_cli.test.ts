@@ -74,6 +74,13 @@ describe('npm run train -- --data DIR', () => {
     expect(figures).toMatchObject({ model: 'small-resnet', described: true, classes: SHAPE_CLASSES, count: summary.validation_count, correct: summary.validation_correct, per_class_accuracy: summary.per_class_accuracy });
     expect(figures.accuracy).toBe(summary.validation_accuracy);
 
+    // The same run with those pictures as --test-data: its test figures are its validation figures.
+    const withTest = await cli('train', ['--data', shapes, '--model', 'small-resnet', '--val-split', String(VAL_SPLIT), '--seed', String(SEED), '--batch-size', '6', '--epochs', '2', '--eval-limit', '0', '--test-data', validationFolder, '--json']);
+    expect(withTest.code, withTest.stderr).toBe(0);
+    const tested = lastJson(withTest.stdout);
+    expect(tested).toMatchObject({ test_count: summary.validation_count, test_correct: tested.validation_correct, test_per_class_accuracy: tested.per_class_accuracy });
+    expect(withTest.stdout).toMatch(`Test accuracy of the model on the ${summary.validation_count} images of ${validationFolder}: `);
+
     // The whole folder: every picture, per class too.
     const whole = await cli('eval', ['--data', shapes, '--load', file, '--json']);
     expect(whole.code, whole.stderr).toBe(0);
