@@ -3,16 +3,14 @@
 // `npm run train -- --save` it rebuilds the network the file names and gives the training run's figures,
 // per class too; and a run of `npm run train` cut short with --save and continued with --resume prints the
 // uninterrupted run's lines.
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeSafetensors, encodeSafetensors, readFloat32, readModelInfo } from '../src/index';
 import { loadMnistFromPackage } from '../src/data/mnist_node';
+import { buildCli, runCli } from './support/cli';
 
-const run = promisify(execFile);
 const ROOT = new URL('..', import.meta.url).pathname;
 // Its own output folder, so the test never races a developer's build or another test's.
 const OUT_DIR = 'dist/cli-eval-test';
@@ -20,22 +18,7 @@ const FIXTURE = 'test/fixtures/reference_cnn.safetensors';
 /** Seconds per run; evaluating 10,000 images on a busy software adapter takes about a minute. */
 const RUN_TIMEOUT_S = 240;
 
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(name: 'eval' | 'train', args: string[]): Promise<Outcome> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [`${OUT_DIR}/${name}.js`, ...args], { cwd: ROOT, timeout: RUN_TIMEOUT_S * 1000, maxBuffer: 16 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const failed = e as { code?: number; stdout?: string; stderr?: string; killed?: boolean };
-    if (failed.killed) throw new Error(`${name}.js ${args.join(' ')} ran past ${RUN_TIMEOUT_S} s\n${failed.stdout}`);
-    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
+const cli = (name: 'eval' | 'train', args: string[]) => runCli(OUT_DIR, name, args, RUN_TIMEOUT_S);
 
 const lastJson = (stdout: string) => JSON.parse(stdout.trimEnd().split('\n').at(-1)!);
 const logLines = (stdout: string) => stdout.split('\n').filter((line) => line.startsWith('Epoch ['));
@@ -43,7 +26,7 @@ const logLines = (stdout: string) => stdout.split('\n').filter((line) => line.st
 let directory: string;
 beforeAll(async () => {
   directory = await mkdtemp(join(tmpdir(), 'webgpu-cnn-cli-'));
-  await run('npx', ['vite', 'build', '--mode', 'cli', '--logLevel', 'warn', '--outDir', OUT_DIR], { cwd: ROOT });
+  await buildCli(OUT_DIR);
 });
 afterAll(() => rm(directory, { recursive: true, force: true }));
 

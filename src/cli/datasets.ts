@@ -29,6 +29,8 @@ export interface CommandData {
   train?: Dataset;
   /** The set evaluated during and after training, whose per-class figures the run reports. */
   heldOut: HeldOutSet;
+  /** A test set evaluated once after training, beside a validation set (an image folder's --test-data). */
+  test?: HeldOutSet;
 }
 
 /**
@@ -50,6 +52,7 @@ export function mnistData(engine: Engine, mnist: Mnist, options: { trainLimit?: 
 export function disposeData(data: CommandData): void {
   data.train?.dispose();
   data.heldOut.dataset.dispose();
+  data.test?.dataset.dispose();
 }
 
 /**
@@ -86,4 +89,19 @@ export function perClassLine(classes: readonly string[], accuracy: ReadonlyArray
     const a = accuracy[i];
     return `${name} ${a === undefined ? '–' : `${(100 * a).toFixed(2)}%`}`;
   }).join(', ');
+}
+
+/**
+ * Each class's accuracy as a table, one class a line, with how many of its samples were evaluated (the first
+ * `labels.length` of the set): for data whose class names are words.
+ */
+export function perClassTable(classes: readonly string[], accuracy: ReadonlyArray<number | undefined>, labels: ArrayLike<number>): string {
+  const counts = new Array<number>(classes.length).fill(0);
+  for (let i = 0; i < labels.length; i++) counts[labels[i]]++;
+  const width = Math.max(5, ...classes.map((name) => name.length));
+  const rows = classes.map((name, i) => {
+    const a = accuracy[i];
+    return `  ${name.padEnd(width)}  ${(a === undefined ? '–' : `${(100 * a).toFixed(2)}%`).padStart(8)}  ${String(counts[i]).padStart(6)}`;
+  });
+  return [`  ${'class'.padEnd(width)}  ${'accuracy'.padStart(8)}  ${'images'.padStart(6)}`, ...rows].join('\n');
 }

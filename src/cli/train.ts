@@ -3,7 +3,9 @@
 // predictions), plus the adapter and the speed. Bundled by Vite (`--mode cli`) so the shaders are inlined.
 import { loadMnistFromPackage } from '../data/mnist_node';
 import { createNodeEngine, fileTuningStore, loadCheckpointFile, saveCheckpointFile, type Engine, type TrainingLog } from '../node';
-import { disposeData, mnistData, perClassLine, type CommandData } from './datasets';
+import { disposeData, mnistData, perClassLine, perClassTable, type CommandData } from './datasets';
+import { folderTrainingData } from './folder_data';
+import { formatAugment, checkAugment } from '../data/augment';
 import { MODELS } from './models';
 import { OPTIMIZERS } from './optimizers';
 import { parseCommandLine, runCommand } from './run_command';
@@ -21,6 +23,7 @@ async function train(engine: Engine, data: CommandData, options: TrainOptions): 
   const { epochs, batchSize, lr, seed, evalEvery, evalLimit, testLimit, save, resume, schedule, stepSize, gamma, warmupSteps, clipGradNorm } = options;
   const trainSet = data.train!;
   const { key: heldOutKey, dataset: testSet } = data.heldOut;
+  const augment = options.augment && checkAugment('--augment', options.augment, data.sampleShape);
   const heldOutName = heldOutKey === 'test' ? 'Test' : 'Validation';
   const limit = trainSet.count;
   const model = MODELS[options.model](engine, { seed, inputShape: data.sampleShape, classes: data.classes.length });
@@ -33,7 +36,7 @@ async function train(engine: Engine, data: CommandData, options: TrainOptions): 
   console.log(
     `Training the ${options.model} network on ${limit} images (${stepsPerEpoch} steps of ${batchSize} per epoch) for ${epochs} epoch${epochs > 1 ? 's' : ''}, ` +
       `${optimizer.kind} lr ${lr}${optimizer.weightDecay ? `, weight decay ${optimizer.weightDecay}` : ''}${schedule === 'constant' ? '' : ` (${schedule} schedule)`}` +
-      `${clipGradNorm === undefined ? '' : `, gradients clipped to norm ${clipGradNorm}`}, seed ${seed}, on ${engine.adapter.label}`,
+      `${clipGradNorm === undefined ? '' : `, gradients clipped to norm ${clipGradNorm}`}${augment ? `, augmented (${formatAugment(augment)})` : ''}, seed ${seed}, on ${engine.adapter.label}`,
   );
   const startStep = model.step;
   if (resume) {
@@ -66,7 +69,7 @@ async function train(engine: Engine, data: CommandData, options: TrainOptions): 
   };
   const result = await model.fit(trainSet, {
     epochs, batchSize, seed, logEvery: evalEvery, onLog, onProgress: (p) => bar.update(p), signal: stop.signal,
-    maxSteps: options.maxSteps || undefined, resume: resume !== undefined, schedule, stepSize, gamma, warmupSteps, clipGradNorm,
+    maxSteps: options.maxSteps || undefined, resume: resume !== undefined, schedule, stepSize, gamma, warmupSteps, clipGradNorm, augment: options.augment,
   });
   bar.clear();
   // The parameters the run uses, PyTorch's defaults filled in (gamma 0.1, …).
@@ -83,7 +86,13 @@ async function train(engine: Engine, data: CommandData, options: TrainOptions): 
   const actual = [...testSet.hostLabels.subarray(0, shown)];
   const named = (indices: number[]) => indices.map((i) => data.classes[i]).join(' ');
   console.log(`${heldOutName} accuracy of the model on the ${final.count} ${heldOutKey} images: ${percent(final.accuracy)}`);
-  console.log(`Per-class accuracy: ${perClassLine(data.classes, final.perClassAccuracy)}`);
+  if (heldOutKey === 'test') console.log(`Per-class accuracy: ${perClassLine(data.classes, final.perClassAccuracy)}`);
+  else console.log(`Per-class accuracy:\n${perClassTable(data.classes, final.perClassAccuracy, testSet.hostLabels.subarray(0, final.count))}`);
+  const test = data.test && (await model.evaluate(data.test.dataset));
+  if (test) {
+    console.log(`Test accuracy of the model on the ${test.count} images of ${data.test!.dataset.name}: ${percent(test.accuracy)}`);
+    console.log(`Per-class test accuracy:\n${perClassTable(data.classes, test.perClassAccuracy, data.test!.dataset.hostLabels)}`);
+  }
   console.log(`Predicted: ${named(predicted)}`);
   console.log(`Actual:    ${named(actual)}`);
   console.log(`Adapter: ${engine.adapter.label}`);
@@ -102,6 +111,7 @@ async function train(engine: Engine, data: CommandData, options: TrainOptions): 
     [`${heldOutKey}_accuracy`]: final.accuracy,
     [`${heldOutKey}_correct`]: final.correct,
     [`${heldOutKey}_count`]: final.count,
+    ...(test && { test_accuracy: test.accuracy, test_correct: test.correct, test_count: test.count, test_per_class_accuracy: test.perClassAccuracy.map((a) => a ?? null) }),
     classes: data.classes,
     // A class with no sample among those evaluated has no accuracy: null in the JSON.
     per_class_accuracy: final.perClassAccuracy.map((a) => a ?? null),
@@ -122,6 +132,8 @@ async function train(engine: Engine, data: CommandData, options: TrainOptions): 
     schedule_parameters: scheduleParameters,
     epochs, batch_size: batchSize, lr, limit, eval_every: evalEvery, eval_limit: evalLimit,
     checkpoint: save ?? null, resumed_from: resume ?? null,
+    data: options.data ?? 'MNIST', sample_shape: data.sampleShape, augment: augment ? formatAugment(augment) : null, normalize: data.normalize ?? null,
+    ...(options.data !== undefined && { val_split: options.valSplit, train_count: limit }),
   };
 }
 
@@ -132,10 +144,14 @@ async function main(args: readonly string[]): Promise<number> {
   if (options.report) checkReportPath(options.report);
   let engine: Engine | undefined;
   try {
-    const mnist = await loadMnistFromPackage();
+    const mnist = options.data === undefined ? await loadMnistFromPackage() : undefined;
     engine = await createNodeEngine({ adapter: options.adapter, tuningStore: fileTuningStore() });
-    // Where the data is chosen: another source (an image folder) is one more function returning CommandData.
-    const data = mnistData(engine, mnist, { trainLimit: options.limit });
+    // Where the data is chosen: MNIST, or an image folder split into training and validation images.
+    const data = mnist
+      ? mnistData(engine, mnist, { trainLimit: options.limit, normalize: options.normalize })
+      : await folderTrainingData(engine, {
+        dir: options.data!, valSplit: options.valSplit, seed: options.seed, imageSize: options.imageSize, channels: options.channels, normalize: options.normalize, testDir: options.testData,
+      });
     try {
       const summary = await train(engine, data, options);
       if (options.json) console.log(JSON.stringify(summary));
