@@ -2,13 +2,18 @@
 // failed readback is an error and never a page of zeros, and the run continues on a new engine from its
 // last checkpoint to the same loss curve as a run that never lost its device.
 import { afterAll, expect, test } from 'vitest';
-import { Adam, DeviceLostError, KernelError, loadCheckpoint, saveCheckpoint, type Engine, type FitOptions, type TrainingLog } from '../src/index';
+import { Adam, DeviceLostError, KernelError, loadCheckpoint, saveCheckpoint, type Engine, type FitOptions, type TrainingLog, type TuningStore } from '../src/index';
 import { createNodeEngine } from '../src/gpu/node_host';
 import { tinyCnn, tinyDigits } from './support/training';
 
 const engines: Engine[] = [];
+// One tuning store for both engines, as the command line keeps one on disk: the new engine runs the kernels
+// the first one chose, so the resumed run can be compared bit for bit (another variant would sum in
+// another order, and differ in the last bits).
+const choices: Record<string, string> = {};
+const tuningStore: TuningStore = { load: () => choices, save: (saved) => Object.assign(choices, saved) };
 async function newEngine(): Promise<Engine> {
-  const engine = await createNodeEngine();
+  const engine = await createNodeEngine({ tuningStore });
   engines.push(engine);
   return engine;
 }
