@@ -1,7 +1,8 @@
 // What BatchNorm1d and BatchNorm2d share: PyTorch's _BatchNorm (weight 1 and bias 0 when affine;
 // running_mean 0, running_var 1 and num_batches_tracked, an i64, when tracking running statistics), with
 // a following activation fused in (activation_functions.ts). Both run batchnorm2d.wgsl: per channel it reduces over the batch and a
-// "plane" of values (H·W for [C, H, W], L for [C, L], and 1 for [C]), which is all that differs.
+// "plane" of values (H·W for [C, H, W], L for [C, L], and 1 for [C]), which is all that differs. The
+// reductions may run from batchnorm2d_subgroups.wgsl instead, where the adapter has subgroups and they are faster.
 import { candidates } from '../gpu/autotune';
 import { ConfigError } from '../gpu/errors';
 import type { BufferSlice, Resource, Stage } from '../gpu/kernel';
