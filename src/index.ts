@@ -1,5 +1,5 @@
 // The public API: an engine on a WebGPU device, layers, a sequential model, optimizers, datasets.
-export { Engine, describeAdapter, type AdapterDescription, type EngineOptions } from './gpu/engine';
+export { Engine, describeAdapter, type AdapterDescription, type EngineFeatures, type EngineOptions } from './gpu/engine';
 export {
   EngineError, ConfigError, ShapeError, NoAdapterError, KernelError, DeviceLostError, NonFiniteLossError, DisposedError,
   DatasetTooLargeError,

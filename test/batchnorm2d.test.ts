@@ -4,6 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import { BatchNorm2d } from '../src/layers/batchnorm2d';
 import { Random } from '../src/random';
+import { checkBatchNormTraining, floats, words } from './support/batchnorm_check';
 import { expectClose, f64 } from './support/compare';
 import { randomArray, runLayer, testEngine } from './support/gpu';
 import * as ops from './reference/ops';
@@ -16,39 +17,12 @@ const shapes = [
   { batch: 4, channels: 65, h: 3, w: 2 },
 ];
 
-const floats = (words: Uint32Array) => new Float32Array(words.buffer);
-const words = (values: ArrayLike<number>) => new Uint32Array(Float32Array.from(values).buffer);
-
 describe.each(shapes)('batchnorm2d %o', (shape) => {
   const s = { batch: shape.batch, channels: shape.channels, plane: shape.h * shape.w };
   const eps = 1e-5;
-  const momentum = 0.1;
 
   test('training: output, running estimates, counter and gradients', async () => {
-    const engine = await testEngine();
-    const random = new Random(s.batch * 100 + s.channels);
-    const n = s.batch * s.channels * s.plane;
-    const input = randomArray(random, n, -2, 3);
-    const weight = randomArray(random, s.channels, 0.5, 1.5);
-    const bias = randomArray(random, s.channels);
-    const runningMean = randomArray(random, s.channels);
-    const runningVar = randomArray(random, s.channels, 0.5, 2);
-    const gradOutput = randomArray(random, n);
-    const layer = new BatchNorm2d({ numFeatures: s.channels });
-    const run = await runLayer(engine, layer, {
-      batch: s.batch, inputShape: [s.channels, shape.h, shape.w], input, params: { weight, bias }, gradOutput,
-      // A count past 2^32: the increment must carry into the high word.
-      buffers: { running_mean: words(runningMean), running_var: words(runningVar), num_batches_tracked: new Uint32Array([0xffffffff, 7]) },
-    });
-    const ref = ops.batchNormTrain(s, f64(input), f64(weight), f64(bias), eps);
-    expectClose('output', run.output, ref.y);
-    expectClose('running_mean', floats(run.buffers.running_mean), f64(runningMean).map((v, c) => (1 - momentum) * v + momentum * ref.mean[c]));
-    expectClose('running_var', floats(run.buffers.running_var), f64(runningVar).map((v, c) => (1 - momentum) * v + momentum * ref.unbiased[c]));
-    expect([...run.buffers.num_batches_tracked]).toEqual([0, 8]);
-    const grads = ops.batchNormBackward(s, f64(input), f64(weight), f64(gradOutput), eps);
-    expectClose('input gradient', run.gradInput!, grads.gx);
-    expectClose('weight gradient', run.grads.weight, grads.gw);
-    expectClose('bias gradient', run.grads.bias, grads.gb);
+    await checkBatchNormTraining(shape, s.batch * 100 + s.channels);
   });
 
   test('evaluation: the running estimates, nothing updated', async () => {

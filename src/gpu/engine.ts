@@ -14,6 +14,12 @@ export interface AdapterDescription {
   software: boolean;
 }
 
+/** Optional WebGPU features the engine asked for because the adapter has them; kernels that need one are chosen only where it is true. */
+export interface EngineFeatures {
+  /** Subgroup operations in WGSL (`enable subgroups;`): reductions within a subgroup without workgroup memory. */
+  subgroups: boolean;
+}
+
 export interface EngineOptions {
   /** The WebGPU entry point; defaults to the browser's navigator.gpu. */
   gpu?: GPU;
@@ -41,6 +47,8 @@ export class Engine {
   readonly kernels: KernelRegistry;
   /** Chooses between kernel variants by timing them on this adapter (see autotune.ts). */
   readonly autotune: Autotuner;
+  /** The optional features this device has (see EngineFeatures). */
+  readonly features: Readonly<EngineFeatures>;
   private readonly buffers = new Set<GPUBuffer>();
   private created = 0;
   private lost: DeviceLostError | undefined;
@@ -53,6 +61,7 @@ export class Engine {
     private readonly gpu: GPU | undefined,
     tuningStore: TuningStore | undefined,
   ) {
+    this.features = { subgroups: device.features.has('subgroups') };
     this.kernels = new KernelRegistry(device);
     this.autotune = new Autotuner(this, adapter.label, tuningStore);
     void device.lost.then((info) => {
@@ -80,7 +89,8 @@ export class Engine {
   }
 
   static async fromAdapter(adapter: GPUAdapter, gpu?: GPU, tuningStore?: TuningStore): Promise<Engine> {
-    const wanted: GPUFeatureName[] = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+    const optional: GPUFeatureName[] = ['timestamp-query', 'subgroups'];
+    const wanted = optional.filter((feature) => adapter.features.has(feature));
     const device = await adapter.requestDevice({
       label: 'webgpu-cnn',
       requiredFeatures: wanted,

@@ -1,9 +1,11 @@
 // What BatchNorm1d and BatchNorm2d share: PyTorch's _BatchNorm (weight 1 and bias 0 when affine;
 // running_mean 0, running_var 1 and num_batches_tracked, an i64, when tracking running statistics), with
 // a following activation fused in (activation_functions.ts). Both run batchnorm2d.wgsl: per channel it reduces over the batch and a
-// "plane" of values (H·W for [C, H, W], L for [C, L], and 1 for [C]), which is all that differs.
+// "plane" of values (H·W for [C, H, W], L for [C, L], and 1 for [C]), which is all that differs. The
+// reductions may run from batchnorm2d_subgroups.wgsl instead, where the adapter has subgroups and they are faster.
+import { candidates } from '../gpu/autotune';
 import { ConfigError } from '../gpu/errors';
-import type { BufferSlice, Stage } from '../gpu/kernel';
+import type { BufferSlice, Resource, Stage } from '../gpu/kernel';
 import { EPILOGUE_ACTIVATIONS, epilogue } from './activation_functions';
 import { positiveInt } from './check';
 import { Layer, type BuildContext, type RecordedLayer, type TensorSpec } from './layer';
@@ -105,13 +107,13 @@ export abstract class BatchNorm extends Layer {
     if (batchStatistics) {
       // Evaluation without running estimates normalises with the batch's statistics and updates nothing.
       const entry = ctx.training && this.trackRunningStats ? 'statistics_tracked' : 'statistics';
-      const statistics = (await kernels.get('batchnorm2d', entry)).bind(ctx.memory, `${ctx.label} statistics`, {
+      const statistics = await this.reduction(ctx, 'batchnorm.statistics', entry, `${ctx.label} statistics`, {
         input: ctx.input.buffer, saved_mean: savedMean, saved_invstd: savedInvstd, ...(entry === 'statistics_tracked' ? running : {}),
-      }, uniforms);
+      }, uniforms, 3 * count, { entry: 'statistics', resources: { input: ctx.input.buffer, saved_mean: savedMean, saved_invstd: savedInvstd } });
       const normalize = (await kernels.get('batchnorm2d', 'normalize_batch', constants)).bind(ctx.memory, `${ctx.label} normalize`, {
         input: ctx.input.buffer, output: ctx.output.buffer, activated, weight, bias, saved_mean: savedMean, saved_invstd: savedInvstd,
       }, uniforms);
-      forward.push(statistics.dispatch(64, channels, 3 * count), normalize.dispatch(count, 1, 4 * count));
+      forward.push(statistics, normalize.dispatch(count, 1, 4 * count));
     } else {
       const normalize = (await kernels.get('batchnorm2d', 'normalize_running', constants)).bind(ctx.memory, `${ctx.label} normalize`, {
         input: ctx.input.buffer, output: ctx.output.buffer, activated, weight, bias, running_mean: ctx.buffers.running_mean, running_var: ctx.buffers.running_var,
@@ -121,10 +123,9 @@ export abstract class BatchNorm extends Layer {
 
     const backward: Stage[] = [];
     if (ctx.training) {
-      const sums = (await kernels.get('batchnorm2d', 'backward_reduce')).bind(ctx.memory, `${ctx.label} weight and bias gradients`, {
+      backward.push(await this.reduction(ctx, 'batchnorm.backward_reduce', 'backward_reduce', `${ctx.label} weight and bias gradients`, {
         input: ctx.input.buffer, grad_output: ctx.output.grad!, saved_mean: savedMean, saved_invstd: savedInvstd, grad_weight: gradWeight, grad_bias: gradBias,
-      }, uniforms);
-      backward.push(sums.dispatch(64, channels, 4 * count));
+      }, uniforms, 4 * count));
       if (ctx.input.grad) {
         const inputGrad = (await kernels.get('batchnorm2d', 'backward_input')).bind(ctx.memory, `${ctx.label} input gradient`, {
           input: ctx.input.buffer, grad_output: ctx.output.grad!, grad_input: ctx.input.grad, weight, saved_mean: savedMean, saved_invstd: savedInvstd,
@@ -134,5 +135,26 @@ export abstract class BatchNorm extends Layer {
       }
     }
     return { forward, backward };
+  }
+
+  /**
+   * A per-channel reduction (`entry`, one workgroup of 64 per channel) bound to `resources`, summing with
+   * workgroup memory (batchnorm2d.wgsl) or, where the adapter has subgroups, within subgroups first
+   * (batchnorm2d_subgroups.wgsl): whichever the autotuner measured faster for this shape here. Both sum in
+   * a fixed order (subgroup_sum.wgsl says how), so either gives the same bits on every run. The variants
+   * are timed on `timed` (the same reduction, writing only what every step overwrites: the running
+   * estimates and the counter must not move while they are timed).
+   */
+  private async reduction(ctx: BuildContext, family: string, entry: string, label: string, resources: Record<string, Resource>, uniforms: Record<string, number>, flops: number, timed = { entry, resources }): Promise<Stage> {
+    const [channels, ...spatial] = ctx.input.shape;
+    const kernels = ctx.engine.kernels;
+    const stage = async (file: string, run: { entry: string; resources: Record<string, Resource> }) =>
+      (await kernels.get(file, run.entry)).bind(ctx.memory, label, run.resources, uniforms).dispatch(64, channels, flops);
+    const files: Record<string, string> = { workgroup: 'batchnorm2d', ...(ctx.engine.features.subgroups ? { subgroups: 'batchnorm2d_subgroups' } : {}) };
+    const variants = candidates(Object.fromEntries(Object.entries(files).map(([name, file]) => [name, async () => [await stage(file, timed)]])));
+    // The batch is left out, as for the convolutions: the faster variant does not change with it.
+    const problem = `${family} ${channels}x${spatial.join('x') || '1'} #${kernels.fingerprint('batchnorm2d')}${kernels.fingerprint('batchnorm2d_subgroups')}`;
+    const chosen = await ctx.engine.autotune.choose(problem, variants);
+    return timed.entry === entry ? (await variants[chosen]())[0] : stage(files[chosen], { entry, resources });
   }
 }

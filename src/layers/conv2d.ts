@@ -157,10 +157,7 @@ export class Conv2d extends Layer {
         backward.push(...(await variants[await ctx.engine.autotune.choose(this.problem('conv2d.input_grad', ctx), variants)]()));
       }
       backward.push(...(await this.weightGradVariants(ctx, uniforms, geometry, flops)));
-      if (this.bias) {
-        const boundBias = (await kernels.get('conv2d', 'bias_grad', geometry)).bind(ctx.memory, `${ctx.label} bias gradient`, { grad_output: gradOutput, grad_bias: ctx.grads.bias }, uniforms);
-        backward.push(boundBias.dispatch(this.outChannels, 1, ctx.batch * this.outChannels * outH * outW));
-      }
+      if (this.bias) backward.push(...(await this.biasGradVariants(ctx, uniforms, geometry)));
     }
     return { forward, backward };
   }
@@ -261,6 +258,26 @@ export class Conv2d extends Layer {
       ...tiledWeightGrad({ ctx, uniforms, geometry, flops }),
     });
     return variants[await ctx.engine.autotune.choose(this.problem('conv2d.weight_grad', ctx), variants)]();
+  }
+
+  /**
+   * The bias gradient: one invocation per output channel summing its values alone (conv2d.wgsl), or, where
+   * the adapter has subgroups, a workgroup per channel summing within subgroups first
+   * (conv2d_bias_grad_subgroups.wgsl): the faster one here. Both sum in a fixed order.
+   */
+  private async biasGradVariants(ctx: BuildContext, uniforms: Record<string, number>, geometry: Record<string, number>): Promise<Stage[]> {
+    const [, outH, outW] = ctx.output.shape;
+    const kernels = ctx.engine.kernels;
+    const label = `${ctx.label} bias gradient`;
+    const buffers = { grad_output: ctx.output.grad!, grad_bias: ctx.grads.bias };
+    const flops = ctx.batch * this.outChannels * outH * outW;
+    const variants = candidates({
+      direct: async () => [(await kernels.get('conv2d', 'bias_grad', geometry)).bind(ctx.memory, label, buffers, uniforms).dispatch(this.outChannels, 1, flops)],
+      ...(ctx.engine.features.subgroups
+        ? { subgroups: async () => [(await kernels.get('conv2d_bias_grad_subgroups', 'bias_grad')).bind(ctx.memory, label, buffers, uniforms).dispatch(64, this.outChannels, flops)] }
+        : {}),
+    });
+    return variants[await ctx.engine.autotune.choose(this.problem('conv2d.bias_grad', ctx, ` #${kernels.fingerprint('conv2d_bias_grad_subgroups')}`), variants)]();
   }
 
   /**

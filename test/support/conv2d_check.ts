@@ -3,10 +3,15 @@
 import { Conv2d } from '../../src/layers/conv2d';
 import { Random } from '../../src/random';
 import { expectClose, f64 } from './compare';
-import { randomArray, runLayer, testEngine } from './gpu';
+import { randomArray, runLayer, testEngine, type LayerRun } from './gpu';
 import * as ops from '../reference/ops';
 
 export async function checkConv2d(s: ops.ConvShape, reluAfter: boolean): Promise<void> {
+  await checkedConv2dRun(s, reluAfter);
+}
+
+/** checkConv2d's run, returned: for tests that also compare two runs. */
+export async function checkedConv2dRun(s: ops.ConvShape, reluAfter: boolean): Promise<LayerRun> {
   const engine = await testEngine();
   const random = new Random(s.batch * 1000 + s.inC * 100 + s.kh);
   const [oh, ow] = ops.convOutSize(s);
@@ -26,4 +31,5 @@ export async function checkConv2d(s: ops.ConvShape, reluAfter: boolean): Promise
   expectClose('input gradient', run.gradInput!, gx);
   expectClose('weight gradient', run.grads.weight, gw);
   expectClose('bias gradient', run.grads.bias, gb);
+  return run;
 }
