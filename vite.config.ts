@@ -16,6 +16,9 @@ import { defineWebgpuConstants } from './build/webgpu_constants.js';
 // its ES module build works everywhere.
 const resolve = { alias: [{ find: /^wgsl_reflect$/, replacement: 'wgsl_reflect/wgsl_reflect.module.js' }] };
 
+// Each built-in shader's text is a chunk of its own (src/gpu/shader_sources.ts), kept in a folder of its own.
+const shaderChunkName = (chunk: { moduleIds: string[] }) => (chunk.moduleIds.some((id) => /\.wgsl\?compact$/.test(id)) ? 'shaders/[name].js' : '[name].js');
+
 export default defineConfig(({ mode }) => {
   if (mode === 'cli' || mode === 'lib') {
     const input: Record<string, string> =
@@ -30,7 +33,7 @@ export default defineConfig(({ mode }) => {
         outDir: `dist/${mode}`,
         emptyOutDir: true,
         target: 'node20',
-        rollupOptions: { input, output: { entryFileNames: '[name].js', chunkFileNames: '[name].js', format: 'es' } },
+        rollupOptions: { input, output: { entryFileNames: '[name].js', chunkFileNames: shaderChunkName, format: 'es' } },
       },
     };
   }

@@ -3,7 +3,7 @@
 // kinks take PyTorch's gradient; erf, measured on its own; options checked before any GPU work.
 import { describe, expect, test } from 'vitest';
 import { ConfigError } from '../src/gpu/errors';
-import { shaderSources } from '../src/gpu/shader_sources';
+import { shaderLoaders } from '../src/gpu/shader_sources';
 import { ELU } from '../src/layers/elu';
 import { GELU } from '../src/layers/gelu';
 import { Hardswish } from '../src/layers/hardswish';
@@ -85,7 +85,7 @@ fn erf_probe(@builtin(global_invocation_id) gid: vec3u) {
 test('erf in f32: relative error under 2e-7 over [−6, 6]', async () => {
   const engine = await testEngine();
   const { BufferGroup } = await import('../src/gpu/buffer_group');
-  engine.kernels.define('activation_erf_probe', shaderSources.activation + ERF_PROBE);
+  engine.kernels.define('activation_erf_probe', (await shaderLoaders.activation()) + ERF_PROBE);
   const x = Float32Array.from({ length: 12001 }, (_, i) => -6 + i * 0.001);
   const memory = new BufferGroup(engine);
   try {

@@ -12,7 +12,12 @@ import * as reflect from 'wgsl_reflect';
 import * as api from '../src/node';
 import { WEBGPU_CONSTANTS } from '../build/webgpu_constants';
 import { compactWgsl, composeWgsl } from '../build/shader_interfaces';
-import { shaderInterfaces, shaderSources } from '../src/gpu/shader_sources';
+import { shaderInterfaces, shaderLoaders } from '../src/gpu/shader_sources';
+
+/** Every built-in shader's text as the engine compiles it. */
+const shaderSources: Record<string, string> = Object.fromEntries(
+  await Promise.all(Object.entries(shaderLoaders).map(async ([file, load]) => [file, await load()])),
+);
 import { describeShader, fingerprint } from '../src/gpu/shader_interface';
 
 test('the constants the build writes in are the WebGPU constants Dawn defines', () => {

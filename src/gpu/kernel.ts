@@ -3,7 +3,7 @@
 // and compiles each (file, entry point, constants) pipeline once.
 import { ConfigError, KernelError } from './errors';
 import type { BufferGroup } from './buffer_group';
-import { shaderInterfaces, shaderSources } from './shader_sources';
+import { shaderInterfaces, shaderLoaders } from './shader_sources';
 import { describeShader, fingerprint, type BuiltShaderInterface, type ReflectedBinding, type ShaderInterface } from './shader_interface';
 
 /** A range of a buffer, bound to one shader variable. Offsets must be multiples of 256 bytes. */
@@ -165,10 +165,12 @@ const DEFAULT_WORKGROUP_SIZE = 64;
 export class KernelRegistry {
   private readonly interfaces = new Map<string, Promise<ShaderInterface>>();
   private readonly kernels = new Map<string, Promise<Kernel>>();
-  private readonly sources: Record<string, string>;
+  /** Each shader's text, or what loads it (the built-in shaders, until a kernel of theirs is compiled). */
+  private readonly sources: Record<string, string | (() => Promise<string>)>;
+  private readonly texts = new Map<string, Promise<string>>();
   constructor(
     private readonly device: GPUDevice,
-    sources: Readonly<Record<string, string>> = shaderSources,
+    sources: Readonly<Record<string, string | (() => Promise<string>)>> = shaderLoaders,
     private readonly built: Readonly<Record<string, BuiltShaderInterface>> = shaderInterfaces,
   ) {
     this.sources = { ...sources };
@@ -180,16 +182,17 @@ export class KernelRegistry {
    * shaders. Defining the same text twice is harmless; a different text under a taken name is refused.
    */
   define(file: string, code: string): void {
-    const existing = this.sources[file];
-    if (existing !== undefined && existing !== code) {
+    if (file in this.sources && this.fingerprint(file) !== fingerprint(code)) {
       throw new ConfigError(`kernel "${file}"`, 'a different shader already has this name', `Choose a name not among: ${Object.keys(this.sources).join(', ')}.`);
     }
-    this.sources[file] = code;
+    if (!(file in this.sources)) this.sources[file] = code;
   }
 
   /** A fingerprint of `file`'s source, for remembering measurements of its kernels. */
   fingerprint(file: string): string {
-    return fingerprint(this.sources[file] ?? '');
+    const source = this.sources[file];
+    if (typeof source === 'string') return fingerprint(source);
+    return this.built[file]?.fingerprint ?? fingerprint('');
   }
 
   /** The compiled kernel for `file`'s `entry` with `constants`; compiled once, asynchronously. */
@@ -203,18 +206,35 @@ export class KernelRegistry {
     return kernel;
   }
 
+  private source(file: string): string | (() => Promise<string>) {
+    const source = this.sources[file];
+    if (source === undefined) {
+      throw new ConfigError(`kernel "${file}"`, 'no such shader', `Shaders: ${Object.keys(this.sources).join(', ')}.`);
+    }
+    return source;
+  }
+
+  /** `file`'s text, loaded once. */
+  private text(file: string): Promise<string> {
+    let text = this.texts.get(file);
+    if (!text) {
+      const source = this.source(file);
+      text = typeof source === 'string' ? Promise.resolve(source) : source();
+      this.texts.set(file, text);
+    }
+    return text;
+  }
+
   /** The interface the build read from this very text, else one read now (wgsl_reflect, loaded once). */
   private interfaceOf(file: string): Promise<ShaderInterface> {
     let found = this.interfaces.get(file);
     if (!found) {
-      const code = this.sources[file];
-      if (code === undefined) {
-        throw new ConfigError(`kernel "${file}"`, 'no such shader', `Shaders: ${Object.keys(this.sources).join(', ')}.`);
-      }
+      const source = this.source(file);
       const built = this.built[file];
-      found = built && built.fingerprint === fingerprint(code)
+      // A built-in shader's loader gives the text the build read its interface from.
+      found = built && (typeof source !== 'string' || built.fingerprint === fingerprint(source))
         ? Promise.resolve(built.entries)
-        : import('wgsl_reflect').then((reflect) => describeShader(code, reflect));
+        : Promise.all([this.text(file), import('wgsl_reflect')]).then(([code, reflect]) => describeShader(code, reflect));
       this.interfaces.set(file, found);
     }
     return found;
@@ -238,7 +258,7 @@ export class KernelRegistry {
       label: name,
       entries: bindings.map((b) => ({ binding: b.binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: b.kind as GPUBufferBindingType } })),
     });
-    const module = device.createShaderModule({ label: file, code: this.sources[file] });
+    const module = device.createShaderModule({ label: file, code: await this.text(file) });
     const pipelinePromise = device.createComputePipelineAsync({
       label: name,
       layout: device.createPipelineLayout({ label: name, bindGroupLayouts: [layout] }),
