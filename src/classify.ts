@@ -2,10 +2,11 @@
 // model): pixels are prepared as predict() prepares them (scaled, normalised with model.info.normalize),
 // and the scores become probabilities by a softmax in float64 on the CPU, or are taken as they are when
 // the model ends in a Softmax.
-// Merge point: a picture (an RgbaImage) enters as the CHW pixels that imageToSample (src/images/sample.ts)
-// makes of it at the model's input size and channels, `imageToSample(image, { height, width, channels })`;
-// where that module is in the tree, classify() takes RgbaImages too and converts them so before predict().
-import { ConfigError } from './gpu/errors';
+// Pictures (RgbaImages) enter as the bytes imageToSample makes of them at the model's input size and
+// channels: resized and converted as an image folder's pictures are, then normalised as training was.
+import { ConfigError, ShapeError } from './gpu/errors';
+import type { RgbaImage } from './images/rgba_image';
+import { imageToSample } from './images/to_sample';
 import { positiveInt } from './layers/check';
 import type { Sequential } from './model';
 
@@ -25,13 +26,17 @@ export interface ClassScore {
   probability: number;
 }
 
-export async function classify(model: Sequential, samples: Float32Array | Uint8Array, options: ClassifyOptions = {}): Promise<ClassScore[][]> {
+/** What classify() takes: inputs as predict() takes them, or pictures of any size. */
+export type ClassifyInput = Float32Array | Uint8Array | RgbaImage | readonly RgbaImage[];
+
+export async function classify(model: Sequential, input: ClassifyInput, options: ClassifyOptions = {}): Promise<ClassScore[][]> {
   const classes = model.classes;
   if (classes === undefined) {
     const out = model.shapes[model.shapes.length - 1];
     throw new ConfigError('Sequential.classify', `the model's output has shape [${out.join(', ')}], not class scores`, 'classify needs a model whose output is [classes].');
   }
   const top = Math.min(positiveInt('Sequential.classify', 'top', options.top ?? 5), classes);
+  const samples = input instanceof Float32Array || input instanceof Uint8Array ? input : picturesAsSamples(model, Array.isArray(input) ? input : [input as RgbaImage]);
   const output = await model.predict(samples, { batchSize: options.batchSize });
   const probabilities = model.layers[model.layers.length - 1].outputsProbabilities;
   const names = model.info.classes;
@@ -44,6 +49,19 @@ export async function classify(model: Sequential, samples: Float32Array | Uint8A
     result.push(order.slice(0, top).map((index) => ({ className: names?.[index] ?? String(index), index, probability: p[index] })));
   }
   return result;
+}
+
+/** Pictures as the model's input bytes, [n, C, H, W], C being 1 or 3. */
+function picturesAsSamples(model: Sequential, images: readonly RgbaImage[]): Uint8Array {
+  const shape = model.shapes[0];
+  const [channels, height, width] = shape;
+  if (shape.length !== 3 || (channels !== 1 && channels !== 3)) {
+    throw new ShapeError('Sequential.classify', shape, 'a model of pictures, input [1 or 3, height, width], to classify RgbaImages');
+  }
+  const size = channels * height * width;
+  const samples = new Uint8Array(images.length * size);
+  images.forEach((image, n) => samples.set(imageToSample(image, { height, width, channels }, `picture ${n}`), n * size));
+  return samples;
 }
 
 /** softmax(x) in float64, shifted by the largest score so no exponential overflows. */

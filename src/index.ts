@@ -36,7 +36,7 @@ export { BufferGroup } from './gpu/buffer_group';
 export { Sequential, type SequentialOptions, type Tensor, type BufferTensor } from './model';
 export type { ModelInfo } from './model_info';
 export type { Evaluation, EvaluateOptions, PredictOptions } from './inference';
-export type { ClassScore, ClassifyOptions } from './classify';
+export type { ClassScore, ClassifyInput, ClassifyOptions } from './classify';
 export { lastHiddenLayer, type HiddenLayer } from './last_hidden_layer';
 export type { FitOptions, FitResult, TrainingLog, Progress } from './trainer';
 export type { StepsPerSubmit } from './step_submitter';

@@ -10,7 +10,7 @@ import type { Layer } from './layers/layer';
 import type { Optimizer, BoundOptimizer } from './optim/optimizer';
 import { Inference, type EvaluateOptions, type Evaluation, type PredictOptions } from './inference';
 import { checkModelInfo, type ModelInfo } from './model_info';
-import { classify, type ClassScore, type ClassifyOptions } from './classify';
+import { classify, type ClassifyInput, type ClassScore, type ClassifyOptions } from './classify';
 import { Plan } from './plan';
 import { profileStages, profileWholeStep } from './profiler';
 import { TensorLayout, type TensorEntry } from './tensor_layout';
@@ -255,12 +255,13 @@ export class Sequential {
 
   /**
    * The `top` most probable classes of each input ([n, ...inputShape], as predict() takes it: pixels are
-   * normalised with info.normalize), with their names from info.classes and their probabilities (a float64
+   * normalised with info.normalize; or pictures, RgbaImages of any size, resized and converted to the input's
+   * size and channels as image folders are, by imageToSample), with their names from info.classes and their probabilities (a float64
    * softmax of the logits, or the output itself when the model ends in Softmax), the most probable first.
    */
-  async classify(samples: Float32Array | Uint8Array, options: ClassifyOptions = {}): Promise<ClassScore[][]> {
+  async classify(input: ClassifyInput, options: ClassifyOptions = {}): Promise<ClassScore[][]> {
     this.checkAlive();
-    return classify(this, samples, options);
+    return classify(this, input, options);
   }
 
   /** The number of classes, after checking `dataset` fits the model (input shape, labels); for fit and evaluate. */

@@ -3,7 +3,7 @@
 // training normalises them (checked value by value through a model that only flattens). evaluate()'s
 // per-class accuracy and confusion matrix against a count on the CPU from predict()'s logits.
 import { describe, expect, test } from 'vitest';
-import { Adam, ConfigError, Dataset, Flatten, Linear, Sequential, Softmax, normalizeSample } from '../src/index';
+import { Adam, ConfigError, Dataset, Flatten, Linear, Sequential, ShapeError, Softmax, imageToSample, normalizeSample } from '../src/index';
 import { Random } from '../src/random';
 import { randomArray, testEngine } from './support/gpu';
 import { f64 } from './support/compare';
@@ -94,6 +94,26 @@ describe('classify', () => {
     const floats = normalizeSample(pixels, [1, 8, 8], 1 / 255, { mean: [0.3], std: [0.4] });
     expect(await model.classify(pixels, { top: 10 })).toEqual(await model.classify(floats, { top: 10 }));
     await model.dispose();
+  });
+
+  test('pictures of any size are resized and converted as image folders are, then classified as those bytes', async () => {
+    const engine = await testEngine();
+    const model = tinyCnn(engine, 7);
+    model.info = { classes: NAMES, normalize: { mean: [0.3], std: [0.4] } };
+    const random = new Random(8);
+    const pictures = [[13, 11], [8, 8], [5, 20]].map(([height, width]) => ({
+      height, width, data: Uint8Array.from({ length: 4 * height * width }, () => Math.floor(random.next() * 256)),
+    }));
+    const bytes = new Uint8Array(3 * 64);
+    pictures.forEach((picture, n) => bytes.set(imageToSample(picture, { height: 8, width: 8, channels: 1 }), n * 64));
+    const fromPictures = await model.classify(pictures, { top: 10 });
+    expect(fromPictures).toEqual(await model.classify(bytes, { top: 10 }));
+    expect(await model.classify(pictures[1])).toEqual([fromPictures[1].slice(0, 5)]);
+    // A model whose input is not a picture says so.
+    const flat = new Sequential(engine, [new Flatten(), new Linear({ inFeatures: 8, outFeatures: 2 })], { inputShape: [2, 2, 2] });
+    await expect(flat.classify(pictures[0])).rejects.toThrow(ShapeError);
+    await model.dispose();
+    await flat.dispose();
   });
 
   test('a model whose output is not class scores is refused', async () => {
