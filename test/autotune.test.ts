@@ -102,6 +102,24 @@ test('a store that cannot be read or written costs a measurement, not a failure'
   }
 });
 
+test('layers of one shape built at the same time share one measurement and one choice', async () => {
+  const engine = await testEngine();
+  const memory = new BufferGroup(engine);
+  try {
+    const [a, b] = [await matmulOf(memory, 64), await matmulOf(memory, 64)];
+    let builds = 0;
+    const counted = (stage: Stage) => async () => (builds++, [stage]);
+    const tuner = new Autotuner(engine, 'adapter A');
+    // Two equal candidates: measured twice, either could win each time; measured once, both layers agree.
+    const choices = await Promise.all([1, 2, 3].map(() => tuner.choose('matmul.test 5', lazy({ a: counted(a), b: counted(b) }))));
+    expect(new Set(choices).size).toBe(1);
+    expect(builds).toBe(2);
+    expect(tuner.decisions().filter((d) => d.problem === 'matmul.test 5')).toHaveLength(1);
+  } finally {
+    memory.dispose();
+  }
+});
+
 test('fingerprints differ for different shader text and are stable', () => {
   expect(fingerprint('fn a() {}')).toBe(fingerprint('fn a() {}'));
   expect(fingerprint('fn a() {}')).not.toBe(fingerprint('fn b() {}'));

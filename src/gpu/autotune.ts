@@ -77,6 +77,9 @@ export class Autotuner {
   /** Measurements run one at a time: layers are built concurrently, and two measurements sharing the
    *  queue would time each other's work. */
   private measuring: Promise<unknown> = Promise.resolve();
+  /** Decisions being measured, by key: layers of one shape built at the same time share one decision,
+   *  so every layer of a shape (in this model and the next) runs the same variant and sums in one order. */
+  private readonly deciding = new Map<string, Promise<string>>();
 
   constructor(
     private readonly engine: Engine,
@@ -121,6 +124,16 @@ export class Autotuner {
       if (!this.log.some((d) => d.problem === problem)) this.log.push({ problem, chosen: remembered, ms: {}, pruned: [], tuning_ms: 0, build_ms: 0, remembered: true });
       return remembered;
     }
+    let decision = this.deciding.get(key);
+    if (!decision) {
+      decision = this.decide(key, problem, names, candidates);
+      this.deciding.set(key, decision);
+      decision.catch(() => this.deciding.delete(key));
+    }
+    return decision;
+  }
+
+  private async decide(key: string, problem: string, names: string[], candidates: Candidates): Promise<string> {
     const measured = this.measuring.then(() => this.measure(names.map((n) => candidates[n])));
     this.measuring = measured.catch(() => undefined);
     const { times, pruned, elapsed, built } = await measured;
