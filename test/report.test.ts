@@ -12,7 +12,7 @@ import { confusionCounts, perClassAccuracy } from '../src/report/confusion';
 import { umapLayout } from '../src/report/embedding';
 import { escapeHtml, shorten } from '../src/report/html';
 import { planarToRaw } from '../src/report/mistakes';
-import { encodePng } from '../src/report/png';
+import { encodePng } from '../src/images/png_encode';
 import { renderReport } from '../src/report/report';
 import { niceTicks } from '../src/report/ticks';
 import { checkReportPath } from '../src/report/write';
@@ -126,8 +126,7 @@ describe('encodePng', () => {
   it.each([
     [1, 28, 28],
     [3, 7, 5],
-    // Over 65,535 bytes: several stored deflate blocks.
-    [3, 150, 170],
+        [3, 150, 170],
   ] as const)('writes a %i×%i×%i image that zlib reads back exactly', (channels, height, width) => {
     const random = new Random(channels * height);
     const planar = Uint8Array.from({ length: channels * height * width }, () => random.below(256));
@@ -141,7 +140,7 @@ describe('encodePng', () => {
   });
 
   it('refuses sizes that do not match', () => {
-    expect(() => encodePng({ width: 2, height: 2, channels: 1, pixels: new Uint8Array(3) })).toThrow(/3 bytes for 2×2×1 \(4\)/);
+    expect(() => encodePng({ width: 2, height: 2, channels: 1, data: new Uint8Array(3) })).toThrow(/3 bytes for 2 × 2 × 1;/);
     expect(() => planarToRaw(new Uint8Array(8), [2, 2, 2])).toThrow(/give \[1 or 3, height, width\]/);
   });
 });

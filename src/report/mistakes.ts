@@ -1,7 +1,8 @@
 // The grid of mistakes: each wrongly classified image as a PNG, with its true class, the predicted one and
 // the probability the model gave its prediction.
 import { escapeHtml, percent } from './html';
-import { pngDataUri, type RawImage } from './png';
+import type { PngPixels } from '../images/png_encode';
+import { pngDataUri } from './png';
 
 export interface Mistake {
   /** The sample's index in the evaluated set. */
@@ -15,14 +16,14 @@ export interface Mistake {
 }
 
 /** A [channels, height, width] image of bytes (planar, as datasets and tensors hold it) as interleaved pixels for PNG. */
-export function planarToRaw(image: Uint8Array, shape: readonly number[]): RawImage {
+export function planarToRaw(image: Uint8Array, shape: readonly number[]): PngPixels {
   const [channels, height, width] = shape;
   if (shape.length !== 3 || (channels !== 1 && channels !== 3)) throw new RangeError(`planarToRaw: shape [${shape.join(', ')}]; give [1 or 3, height, width]`);
   const plane = height * width;
   if (image.length !== channels * plane) throw new RangeError(`planarToRaw: ${image.length} bytes for shape [${shape.join(', ')}]`);
   const pixels = new Uint8Array(image.length);
   for (let c = 0; c < channels; c++) for (let p = 0; p < plane; p++) pixels[p * channels + c] = image[c * plane + p];
-  return { width, height, channels, pixels };
+  return { width, height, channels, data: pixels };
 }
 
 export function renderMistakes(mistakes: readonly Mistake[], imageShape: readonly number[], classNames: readonly string[]): string {
