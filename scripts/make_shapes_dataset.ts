@@ -1,7 +1,8 @@
 // npm run make-shapes -- --out DIR [--per-class N] [--seed S] [--size N]: writes the generated shapes
 // dataset (shapes_dataset.ts) as an image folder.
-import { column, numberFlags, numbersUsage, parseFlags, parseNumbers, type NumberSpec } from '../src/cli/options';
-import { parseCommandLine, runCommand, UsageError } from '../src/cli/run_command';
+import type { NumberSpec } from '../src/cli/options';
+import { runCommand } from '../src/cli/run_command';
+import { datasetCommandOptions, parseDatasetCommand } from './dataset_command';
 import { makeShapesDataset, SHAPE_CLASSES } from './shapes_dataset';
 
 const NUMBERS: Record<'perClass' | 'seed' | 'size', NumberSpec> = {
@@ -17,17 +18,11 @@ const USAGE = [
   'DIR/<class>/<index>.png (torchvision\'s ImageFolder layout), at random positions, sizes, rotations and',
   'colours on noisy gradients.',
   '',
-  column('--out DIR', 'the folder to write (created if missing)'),
-  ...numbersUsage(NUMBERS),
-  column('--help', 'this text'),
+  ...datasetCommandOptions(NUMBERS),
 ].join('\n');
 
 async function main(args: readonly string[]): Promise<number> {
-  const options = parseCommandLine('make-shapes', USAGE, () => {
-    const values = parseFlags(args, { out: { type: 'string' }, help: { type: 'boolean' }, ...numberFlags(NUMBERS) });
-    if (!values.help && typeof values.out !== 'string') throw new UsageError('--out DIR is required');
-    return { help: values.help === true, out: values.out as string, ...parseNumbers(NUMBERS, values) };
-  });
+  const options = parseDatasetCommand('make-shapes', USAGE, NUMBERS, args);
   if (typeof options === 'number') return options;
   const written = await makeShapesDataset(options);
   console.log(`wrote ${written} pictures (${options.perClass} per class, ${SHAPE_CLASSES.length} classes, ${options.size}×${options.size}, seed ${options.seed}) to ${options.out}`);

@@ -9,6 +9,7 @@ import { ConfigError, ImageError, ImageFolderError, imageToSample, stratifiedSpl
 import { decodeImage, encodePng, loadImageFolder, loadMnistFromPackage } from '../src/node';
 import { Random } from '../src/random';
 import { drawShape, makeShapesDataset, SHAPE_CLASSES } from '../scripts/shapes_dataset';
+import { writeMnistFolder } from '../scripts/mnist_folder';
 
 let root = '';
 beforeAll(async () => {
@@ -76,23 +77,23 @@ describe('the generated shapes dataset', () => {
   });
 });
 
-test('MNIST digits written as PNG files load as exactly the IDX bytes', async () => {
+test('MNIST written as PNG files (make-mnist-folder) loads as exactly the IDX bytes', async () => {
   const mnist = await loadMnistFromPackage();
-  const count = 300;
-  const files: Record<string, Uint8Array> = {};
-  for (let i = 0; i < count; i++) {
-    const data = mnist.test.images.subarray(i * 784, (i + 1) * 784);
-    files[`${mnist.test.labels[i]}/${String(i).padStart(5, '0')}.png`] = encodePng({ width: 28, height: 28, channels: 1, data });
+  const counts = { train: 120, test: 300 };
+  const out = join(root, 'mnist');
+  expect(await writeMnistFolder(mnist, { out, trainLimit: counts.train, testLimit: counts.test })).toEqual(counts);
+  for (const split of ['train', 'test'] as const) {
+    const data = await loadImageFolder(join(out, split));
+    expect(data.classes).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect(data.sampleShape).toEqual([1, 28, 28]);
+    // ImageFolder's order: by class, then by file name, i.e. by index within each digit.
+    const { images, labels } = mnist[split];
+    const order = [...Array(counts[split]).keys()].sort((a, b) => labels[a] - labels[b] || a - b);
+    const expected = new Uint8Array(counts[split] * 784);
+    order.forEach((image, k) => expected.set(images.subarray(image * 784, (image + 1) * 784), k * 784));
+    expect(data.samples).toEqual(expected);
+    expect([...data.labels]).toEqual(order.map((i) => labels[i]));
   }
-  const data = await loadImageFolder(await folder('mnist', files));
-  expect(data.classes).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
-  expect(data.sampleShape).toEqual([1, 28, 28]);
-  // ImageFolder's order: by class, then by file name, i.e. by index within each digit.
-  const order = [...Array(count).keys()].sort((a, b) => mnist.test.labels[a] - mnist.test.labels[b] || a - b);
-  const expected = new Uint8Array(count * 784);
-  order.forEach((image, k) => expected.set(mnist.test.images.subarray(image * 784, (image + 1) * 784), k * 784));
-  expect(data.samples).toEqual(expected);
-  expect([...data.labels]).toEqual(order.map((i) => mnist.test.labels[i]));
 });
 
 describe('folder rules', () => {

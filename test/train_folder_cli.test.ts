@@ -81,6 +81,14 @@ describe('npm run train -- --data DIR', () => {
     expect(tested).toMatchObject({ test_count: summary.validation_count, test_correct: tested.validation_correct, test_per_class_accuracy: tested.per_class_accuracy });
     expect(withTest.stdout).toMatch(`Test accuracy of the model on the ${summary.validation_count} images of ${validationFolder}: `);
 
+    // --val-split 0: every picture trains and the test folder is the held-out set, as MNIST's test set is.
+    const allIn = await cli('train', ['--data', shapes, '--val-split', '0', '--seed', String(SEED), '--batch-size', '6', '--max-steps', '2', '--eval-limit', '0', '--test-data', validationFolder, '--json']);
+    expect(allIn.code, allIn.stderr).toBe(0);
+    const allInSummary = lastJson(allIn.stdout);
+    expect(allInSummary).toMatchObject({ limit: 6 * PER_CLASS, val_split: 0, test_count: summary.validation_count, classes: SHAPE_CLASSES });
+    expect(allInSummary).not.toHaveProperty('validation_accuracy');
+    expect(allInSummary.per_class_accuracy).toHaveLength(6);
+
     // The whole folder: every picture, per class too.
     const whole = await cli('eval', ['--data', shapes, '--load', file, '--json']);
     expect(whole.code, whole.stderr).toBe(0);
@@ -141,7 +149,8 @@ describe('npm run train -- --data DIR', () => {
     [['--data', 'x', '--test-limit', '100'], /--test-limit applies to MNIST, not to --data: the whole validation split is evaluated/],
     [['--val-split', '0.2'], /--val-split applies to an image folder: give --data DIR/],
     [['--test-data', 'y'], /--test-data applies to an image folder: give --data DIR/],
-    [['--data', 'x', '--val-split', '1'], /--val-split is "1"; it must be a number above 0, at most 0.9/],
+    [['--data', 'x', '--val-split', '1'], /--val-split is "1"; it must be a number from 0, at most 0.9/],
+    [['--data', 'x', '--val-split', '0'], /--val-split 0 holds nothing out, so the run needs --test-data DIR to evaluate on/],
     [['--data', 'x', '--channels', '2'], /--channels is "2"; it must be 1 or 3/],
     [['--data', 'x', '--normalize', '0.5,0.5'], /--normalize is "0.5,0.5"; Write the means, a colon/],
     [['--data', 'x', '--normalize', '0.5:0'], /--normalize is "0.5:0": a standard deviation must be above 0/],

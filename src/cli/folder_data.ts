@@ -43,11 +43,14 @@ export interface FolderTrainingOptions extends FolderLoadOptions {
   testDir?: string;
 }
 
-/** The folder split for training (validation as the held-out set), plus the test folder when given. */
+/**
+ * The folder split for training (validation as the held-out set), plus the test folder when given. With
+ * valSplit 0 the whole folder trains and the test folder is the held-out set, as MNIST's test set is.
+ */
 export async function folderTrainingData(engine: Engine, options: FolderTrainingOptions): Promise<CommandData> {
   const data = await loadFolder(options.dir, options);
   const { train, validation } = stratifiedSplit(data.labels, { validation: options.valSplit, seed: options.seed });
-  if (validation.length === 0) {
+  if (validation.length === 0 && options.valSplit > 0) {
     throw new ConfigError(options.dir, `--val-split ${options.valSplit} holds out no image (a class of one image stays in training)`, 'Give every class at least two images, or a larger --val-split.');
   }
   // The test folder is read at the training samples' shape, so the network takes its samples as they are.
@@ -55,15 +58,19 @@ export async function folderTrainingData(engine: Engine, options: FolderTraining
   const test = options.testDir === undefined ? undefined : await loadFolder(options.testDir, { imageSize: [height, width], channels: channels as 1 | 3 });
   if (test) checkSameClasses(test.classes, options.testDir!, data.classes, options.dir);
   const upload = (part: ImageFolderData, name: string) => Dataset.upload(engine, { ...part, name, normalize: options.normalize });
-  const held = subset(data, validation);
+  const testSet = test && { key: 'test' as const, dataset: upload(test, options.testDir!), samples: test.samples };
+  const held = validation.length > 0 ? subset(data, validation) : undefined;
+  const common = { source: options.dir, classes: data.classes, sampleShape: data.sampleShape, normalize: options.normalize };
+  const training = upload(held ? subset(data, train) : data, `${options.dir} (training)`);
+  if (!held) {
+    if (!testSet) throw new ConfigError(options.dir, '--val-split 0 holds nothing out and no test folder was given', 'Give --test-data DIR, or a --val-split above 0.');
+    return { ...common, train: training, heldOut: testSet };
+  }
   return {
-    source: options.dir,
-    classes: data.classes,
-    sampleShape: data.sampleShape,
-    normalize: options.normalize,
-    train: upload(subset(data, train), `${options.dir} (training)`),
+    ...common,
+    train: training,
     heldOut: { key: 'validation', dataset: upload(held, `${options.dir} (validation)`), samples: held.samples },
-    test: test && { key: 'test', dataset: upload(test, options.testDir!), samples: test.samples },
+    test: testSet,
   };
 }
 

@@ -76,7 +76,7 @@ const NUMBERS: Record<NumberOption, NumberSpec> = {
   evalLimit: { flag: 'eval-limit', value: 'N', default: 2000, min: 0, max: TEST_IMAGES, integer: true, help: 'test (with --data: validation) images for that accuracy, 0 for none' },
   testLimit: { flag: 'test-limit', value: 'N', default: TEST_IMAGES, min: 1, max: TEST_IMAGES, integer: true, help: 'MNIST only: test images for the final accuracy' },
   maxSteps: { flag: 'max-steps', value: 'N', default: 0, min: 0, max: 1e9, integer: true, help: 'stop after N steps, 0 for every epoch' },
-  valSplit: { flag: 'val-split', value: 'X', default: 0.1, min: Number.MIN_VALUE, max: 0.9, integer: false, help: 'with --data: the fraction of each class held out for validation' },
+  valSplit: { flag: 'val-split', value: 'X', default: 0.1, min: 0, max: 0.9, integer: false, help: 'with --data: the fraction of each class held out for validation (0, with --test-data: train on all of DIR, evaluate on the test folder as MNIST\'s path does)' },
 };
 
 type OptionalNumber = 'weightDecay' | 'stepSize' | 'gamma' | 'warmupSteps' | 'clipGradNorm' | 'imageSize' | 'channels';
@@ -161,6 +161,9 @@ export function parseTrainOptions(args: readonly string[]): TrainOptions {
   } else {
     const given = MNIST_ONLY.find(([flag]) => values[flag] !== undefined);
     if (given) throw new UsageError(`--${given[0]} applies to MNIST, not to --data: ${given[1]}`);
+    if (options.valSplit === 0 && values['test-data'] === undefined) {
+      throw new UsageError('--val-split 0 holds nothing out, so the run needs --test-data DIR to evaluate on');
+    }
   }
   if (optional.channels !== undefined && optional.channels !== 1 && optional.channels !== 3) throw new UsageError(`--channels is "${optional.channels}"; it must be 1 or 3`);
   // A folder's step count is known once it is loaded: fit() checks the schedule against it then.
