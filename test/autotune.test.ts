@@ -42,12 +42,13 @@ test('chooses the faster candidate, remembers it per adapter, and obeys pins', a
     // 512× the arithmetic is far past the pruning factor: timed once (in full, or an eighth of its grid
     // where that alone is long), then dropped.
     expect(decision.pruned).toEqual(['large']);
+    expect(decision.skipped).toEqual([]);
     expect(store.saved).toEqual({ 'adapter A | matmul.test 1': 'small' });
 
     // A new tuner on the same store recalls the choice without timing; another adapter measures anew.
     const recalled = new Autotuner(engine, 'adapter A', memoryStore({ 'adapter A | matmul.test 1': 'large' }));
     expect(await recalled.choose('matmul.test 1', candidates)).toBe('large');
-    expect(recalled.decisions()).toEqual([{ problem: 'matmul.test 1', chosen: 'large', ms: {}, pruned: [], tuning_ms: 0, build_ms: 0, remembered: true }]);
+    expect(recalled.decisions()).toEqual([{ problem: 'matmul.test 1', chosen: 'large', ms: {}, pruned: [], skipped: [], tuning_ms: 0, build_ms: 0, remembered: true }]);
     const other = new Autotuner(engine, 'adapter B', memoryStore({ 'adapter A | matmul.test 1': 'large' }));
     expect(await other.choose('matmul.test 1', candidates)).toBe('small');
 
@@ -97,6 +98,28 @@ test('a store that cannot be read or written costs a measurement, not a failure'
     const tuner = new Autotuner(engine, 'adapter A', broken);
     const [small, large] = [await matmulOf(memory, 64), await matmulOf(memory, 256)];
     expect(await tuner.choose('matmul.test 2', lazy({ small: async () => [small], large: async () => [large] }))).toBe('small');
+  } finally {
+    memory.dispose();
+  }
+});
+
+test('past its budget a problem starts no new candidate, and says which it skipped', async () => {
+  const engine = await testEngine();
+  const memory = new BufferGroup(engine);
+  try {
+    const built: string[] = [];
+    const [slow, fast] = [await matmulOf(memory, 256), await matmulOf(memory, 64)];
+    const builders = () => lazy({ slow: async () => (built.push('slow'), [slow]), fast: async () => (built.push('fast'), [fast]) });
+    // No budget: the first candidate is warmed up and tried (the layer needs a kernel), the next never built.
+    const spent = new Autotuner(engine, 'adapter A', undefined, 0);
+    expect(await spent.choose('matmul.test 6', builders())).toBe('slow');
+    expect(spent.decisions()[0]).toMatchObject({ chosen: 'slow', skipped: ['fast'], pruned: [] });
+    expect(Object.keys(spent.decisions()[0].ms)).toEqual(['slow']);
+    expect(built).toEqual(['slow']);
+    // The default budget tries both and keeps the faster.
+    const ample = new Autotuner(engine, 'adapter A');
+    expect(await ample.choose('matmul.test 6', builders())).toBe('fast');
+    expect(ample.decisions()[0].skipped).toEqual([]);
   } finally {
     memory.dispose();
   }

@@ -22,7 +22,8 @@ export function printEngineReport(title: string, r: EngineReport): void {
   console.log(`             training speed ratio, the first line ÷ the second: ${(r.dispatch.train_samples_per_s / r.one_step_per_submit.train_samples_per_s).toFixed(3)}×`);
   for (const d of r.autotune) {
     const times = Object.entries(d.ms).map(([variant, ms]) => `${variant} ${ms.toFixed(1)} ms${d.pruned.includes(variant) ? ' (pruned)' : ''}`).join(', ');
-    const how = d.remembered ? 'remembered from an earlier run' : `${times}; tuned in ${(d.tuning_ms / 1000).toFixed(2)} s, ${(d.build_ms / 1000).toFixed(2)} s of it creating pipelines`;
+    const skipped = d.skipped.length > 0 ? `; not tried within the budget: ${d.skipped.join(', ')}` : '';
+    const how = d.remembered ? 'remembered from an earlier run' : `${times}${skipped}; tuned in ${(d.tuning_ms / 1000).toFixed(2)} s, ${(d.build_ms / 1000).toFixed(2)} s of it creating pipelines`;
     console.log(`  autotune   ${d.problem.replace(/ #\w+$/, '')}: ${d.chosen} (${how})`);
   }
   console.log(`  per kernel (${r.timing}, median of ${r.profile_repeats} steps):`);

@@ -28,6 +28,11 @@ export interface TuningDecision {
    * `ms` is that trial's, or a sample's scaled to the whole grid).
    */
   pruned: string[];
+  /**
+   * Candidates never run: the problem's tuning budget (TUNING_BUDGET_MS past the first candidate's warm-up)
+   * was spent before their turn. They have no time in `ms`.
+   */
+  skipped: string[];
   /** Wall-clock milliseconds this decision cost: building (compiling) the candidates and timing them. */
   tuning_ms: number;
   /**
@@ -60,8 +65,13 @@ const ROUNDS = 3;
 const LONG_RUN_MS = 250;
 /** A candidate whose first trial is this many times the fastest one's is not timed again. */
 const PRUNE_FACTOR = 2;
-/** Timed rounds stop once a problem's timing has taken this long (after the first round). */
-const TIMING_BUDGET_MS = 1000;
+/**
+ * A problem's tuning starts no new candidate, and no new round of timing, once this much time has gone
+ * past the first candidate's warm-up (which compiles the kernel the layer would run anyway; lavapipe
+ * compiles a pipeline at its first dispatch, seconds on a busy machine). Candidates come in their
+ * builder's order, cheapest to try first, so an adapter that compiles slowly tries fewer of the last ones.
+ */
+export const TUNING_BUDGET_MS = 2000;
 /**
  * A candidate that can run a sample of its grid (Stage.sample) first runs that; if the sample, scaled to
  * the whole grid, predicts more than this many milliseconds and more than PRUNE_FACTOR × the fastest
@@ -86,6 +96,8 @@ export class Autotuner {
     /** Identifies the adapter and driver in the store's keys. */
     private readonly adapter: string,
     private readonly store?: TuningStore,
+    /** Milliseconds per problem past the first candidate's warm-up (tests shrink it). */
+    private readonly budgetMs = TUNING_BUDGET_MS,
   ) {
     this.choices = store ? safeLoad(store) : {};
   }
@@ -121,7 +133,7 @@ export class Autotuner {
     const key = `${this.adapter} | ${problem}`;
     const remembered = this.choices[key];
     if (remembered !== undefined && names.includes(remembered)) {
-      if (!this.log.some((d) => d.problem === problem)) this.log.push({ problem, chosen: remembered, ms: {}, pruned: [], tuning_ms: 0, build_ms: 0, remembered: true });
+      if (!this.log.some((d) => d.problem === problem)) this.log.push({ problem, chosen: remembered, ms: {}, pruned: [], skipped: [], tuning_ms: 0, build_ms: 0, remembered: true });
       return remembered;
     }
     let decision = this.deciding.get(key);
@@ -137,49 +149,59 @@ export class Autotuner {
     const measured = this.measuring.then(() => this.measure(names.map((n) => candidates[n])));
     this.measuring = measured.catch(() => undefined);
     const { times, pruned, elapsed, built } = await measured;
-    const ms: Record<string, number> = Object.fromEntries(names.map((n, i) => [n, times[i]]));
-    const chosen = names.reduce((best, n) => (ms[n] < ms[best] ? n : best));
+    const tried = names.filter((_, i) => times[i] !== undefined);
+    const ms: Record<string, number> = Object.fromEntries(tried.map((n) => [n, times[names.indexOf(n)]!]));
+    const chosen = tried.reduce((best, n) => (ms[n] < ms[best] ? n : best));
     this.choices[key] = chosen;
-    this.log.push({ problem, chosen, ms, pruned: pruned.map((i) => names[i]), tuning_ms: elapsed, build_ms: built, remembered: false });
+    const skipped = names.filter((n) => !tried.includes(n));
+    this.log.push({ problem, chosen, ms, pruned: pruned.map((i) => names[i]), skipped, tuning_ms: elapsed, build_ms: built, remembered: false });
     if (this.store) safeSave(this.store, this.choices);
     return chosen;
   }
 
   /**
-   * Each candidate's time. After a warm-up run, a first trial of every candidate drops the clearly slower
-   * ones (a candidate with a sample of its grid may be dropped on the sample alone); the rest are timed
-   * in interleaved rounds, each keeping its fastest run, until ROUNDS rounds or the time budget is spent.
+   * Each candidate's time (undefined: skipped). Candidates are built and warmed up one after another;
+   * a first trial of each drops the clearly slower ones (a candidate with a sample of its grid may be
+   * dropped on the sample alone); the rest are timed in interleaved rounds, each keeping its fastest run,
+   * until ROUNDS rounds. Past the budget no new candidate or round starts.
    */
-  private async measure(builders: Array<() => Promise<Stage[]>>): Promise<{ times: number[]; pruned: number[]; elapsed: number; built: number }> {
+  private async measure(builders: Array<() => Promise<Stage[]>>): Promise<{ times: Array<number | undefined>; pruned: number[]; elapsed: number; built: number }> {
     const started = performance.now();
-    const candidates = await Promise.all(builders.map((build) => build()));
-    const built = performance.now() - started;
-    const first: number[] = candidates.map(() => Infinity);
-    const sampled = (i: number) => candidates[i].some((stage) => stage.sample);
-    // Candidates without a sample first, so that a sampled one has a full trial to be compared with.
-    const order = candidates.map((_, i) => i).sort((i, j) => Number(sampled(i)) - Number(sampled(j)));
-    for (const i of order) {
+    let built = 0;
+    /** Set once the first candidate has warmed up: the budget counts from there. */
+    let budgetStart: number | undefined;
+    const spent = () => (budgetStart === undefined ? 0 : performance.now() - budgetStart);
+    const stages: Array<Stage[] | undefined> = builders.map(() => undefined);
+    const first: Array<number | undefined> = builders.map(() => undefined);
+    const fastest = () => Math.min(...first.filter((t): t is number => t !== undefined));
+    for (const i of builders.keys()) {
+      if (spent() > this.budgetMs) break;
+      const building = performance.now();
+      const candidate = (stages[i] = await builders[i]());
+      built += performance.now() - building;
+      const sampled = candidate.some((stage) => stage.sample);
       // A warm-up run first (its sample where it has one): a pipeline's first run may include compiling
       // it (lavapipe: seconds), which must neither count nor be scaled up from a sample.
-      await this.time(candidates[i], sampled(i));
-      if (sampled(i)) {
-        const estimate = await this.time(candidates[i], true);
-        if (estimate > SAMPLE_REJECT_MS && estimate > PRUNE_FACTOR * Math.min(...first)) {
+      await this.time(candidate, sampled);
+      budgetStart ??= performance.now();
+      // A sample is trusted only against a full trial of another candidate, and only to reject.
+      if (sampled && first.some((t) => t !== undefined)) {
+        const estimate = await this.time(candidate, true);
+        if (estimate > SAMPLE_REJECT_MS && estimate > PRUNE_FACTOR * fastest()) {
           first[i] = estimate;
           continue;
         }
       }
-      first[i] = await this.time(candidates[i]);
+      first[i] = await this.time(candidate);
     }
-    const fastest = Math.min(...first);
-    const kept = first.map((_, i) => i).filter((i) => first[i] <= PRUNE_FACTOR * fastest);
-    const pruned = first.map((_, i) => i).filter((i) => !kept.includes(i));
+    const tried = [...builders.keys()].filter((i) => first[i] !== undefined);
+    const kept = tried.filter((i) => first[i]! <= PRUNE_FACTOR * fastest());
+    const pruned = tried.filter((i) => !kept.includes(i));
     const best = [...first];
     // The first trial counts as the first round.
-    const rounds = Math.max(...kept.map((i) => first[i])) > LONG_RUN_MS ? 1 : ROUNDS;
-    const timingStarted = performance.now();
-    for (let round = 1; round < rounds && performance.now() - timingStarted < TIMING_BUDGET_MS; round++) {
-      for (const i of kept) best[i] = Math.min(best[i], await this.time(candidates[i]));
+    const rounds = Math.max(...kept.map((i) => first[i]!)) > LONG_RUN_MS ? 1 : ROUNDS;
+    for (let round = 1; round < rounds && spent() <= this.budgetMs; round++) {
+      for (const i of kept) best[i] = Math.min(best[i]!, await this.time(stages[i]!));
     }
     return { times: best, pruned, elapsed: performance.now() - started, built };
   }
