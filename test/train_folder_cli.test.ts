@@ -61,6 +61,10 @@ describe('npm run train -- --data DIR', () => {
     for (const c of correctByClass) expect(Math.abs(c - Math.round(c))).toBeLessThan(1e-9);
     expect(correctByClass.reduce((s: number, c: number) => s + Math.round(c), 0)).toBe(summary.validation_correct);
     expect(summary.validation_accuracy).toBe(summary.validation_correct / summary.validation_count);
+    // The validation pictures come mixed (seeded), not class by class as the folder lists them: the first
+    // --eval-limit of them are a sample of every class.
+    expect(summary.labels).toHaveLength(10);
+    expect(summary.labels).not.toEqual([...summary.labels].sort((a: number, b: number) => a - b));
     // The table names every class, with its count.
     for (const name of SHAPE_CLASSES) expect(trained.stdout).toMatch(new RegExp(`^  ${name} +[\\d.]+% +${perClassCount}$`, 'm'));
 

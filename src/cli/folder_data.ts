@@ -4,6 +4,7 @@
 import { ConfigError, Dataset, stratifiedSplit, subset, type Engine, type ImageFolderData, type Normalization } from '../index';
 import { loadImageFolder } from '../node';
 import { checkSameClasses, type CommandData } from './datasets';
+import { Random } from '../random';
 
 export interface FolderLoadOptions {
   /** A side in pixels; default: the pictures' own size when they share one (else loadImageFolder refuses). */
@@ -58,8 +59,15 @@ export async function folderTrainingData(engine: Engine, options: FolderTraining
   const test = options.testDir === undefined ? undefined : await loadFolder(options.testDir, { imageSize: [height, width], channels: channels as 1 | 3 });
   if (test) checkSameClasses(test.classes, options.testDir!, data.classes, options.dir);
   const upload = (part: ImageFolderData, name: string) => Dataset.upload(engine, { ...part, name, normalize: options.normalize });
-  const testSet = test && { key: 'test' as const, dataset: upload(test, options.testDir!), samples: test.samples };
-  const held = validation.length > 0 ? subset(data, validation) : undefined;
+  // A folder lists its pictures class by class: held-out sets go in a seeded mixed order, so that the
+  // first --eval-limit of them, evaluated during training, are a sample of every class, as MNIST's are.
+  const mixed = (part: ImageFolderData, indices: ArrayLike<number> = [...part.labels.keys()]) => {
+    const order = new Random(options.seed).permutation(indices.length);
+    return subset(part, Array.from(order, (k) => indices[k]));
+  };
+  const testMixed = test && mixed(test);
+  const testSet = testMixed && { key: 'test' as const, dataset: upload(testMixed, options.testDir!), samples: testMixed.samples };
+  const held = validation.length > 0 ? mixed(data, validation) : undefined;
   const common = { source: options.dir, classes: data.classes, sampleShape: data.sampleShape, normalize: options.normalize };
   const training = upload(held ? subset(data, train) : data, `${options.dir} (training)`);
   if (!held) {
