@@ -72,7 +72,8 @@ export class Residual extends Layer {
 
   forwardFlops(input: readonly number[]): number {
     const size = this.outputShape(input).reduce((a, b) => a * b, 1);
-    return this.children(input).reduce((a, c) => a + c.layer.forwardFlops(c.input), 0) + 2 * size;
+    // The sum is one FLOP per element; its ReLU counts nothing, as the ReLU layer's does (a comparison).
+    return this.children(input).reduce((a, c) => a + c.layer.forwardFlops(c.input), 0) + size;
   }
 
   async build(ctx: BuildContext): Promise<RecordedLayer> {
