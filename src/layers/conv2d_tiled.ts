@@ -39,6 +39,20 @@ const MIN_SLICE = 512;
 
 const tilesOf = (size: number, tile: number) => Math.ceil(size / tile);
 
+/**
+ * Grouped forward passes and input gradients are offered tiled only where each group has at least this
+ * many rows of the product (output or input channels per group): one register block's. Below it most of
+ * a 16-row tile multiplies zeros, while conv2d_general.wgsl already runs one invocation per output, so the
+ * tiles cannot win; on lavapipe a depthwise 32 × 14 × 14 layer's forward pass took 448 ms tiled against
+ * 18 ms (docs/benchmarks.md). The weight gradient is offered whatever the rows: there the general kernel
+ * runs one invocation per weight (288 for that layer, too few for a GPU), the tiled one splits the reduction.
+ */
+const MIN_GROUP_ROWS = 4;
+
+/** False for a grouped pass whose groups have too few rows to fill a tile (MIN_GROUP_ROWS). */
+const groupsFillTiles = (channels: number, geometry: Record<string, number>) =>
+  (geometry.GROUPS ?? 1) === 1 || channels / geometry.GROUPS >= MIN_GROUP_ROWS;
+
 /** The grid's rows: every group's `channels / groups` rows of the product, tiled on their own. */
 const groupRows = (channels: number, geometry: Record<string, number>, tile: TileShape) => {
   const groups = geometry.GROUPS ?? 1;
@@ -51,11 +65,12 @@ function columnGrid(tiles: number, rows: number): [number, number, number] {
   return [x, rows, z];
 }
 
-/** The forward pass per tile shape: bias and the fused activation in the epilogue. */
+/** The forward pass per tile shape (none for groups of few channels: MIN_GROUP_ROWS): bias and the fused activation in the epilogue. */
 export function tiledForward(problem: ConvProblem, bias: Resource, epilogue: { constants: Constants; activated: GPUBuffer }): Record<string, () => Promise<Stage[]>> {
   const { ctx, uniforms, geometry, flops } = problem;
   const [outC, outH, outW] = ctx.output.shape;
   const variants: Record<string, () => Promise<Stage[]>> = {};
+  if (!groupsFillTiles(outC, geometry)) return variants;
   for (const [name, tile] of Object.entries(TILES)) {
     variants[name] = async () => {
       const kernel = await ctx.engine.kernels.get('conv2d_tiled', 'forward', { ...geometry, ...tile, ...epilogue.constants });
@@ -66,11 +81,12 @@ export function tiledForward(problem: ConvProblem, bias: Resource, epilogue: { c
   return variants;
 }
 
-/** The input gradient per tile shape. */
+/** The input gradient per tile shape (none for groups of few channels: MIN_GROUP_ROWS). */
 export function tiledInputGrad(problem: ConvProblem): Record<string, () => Promise<Stage[]>> {
   const { ctx, uniforms, geometry, flops } = problem;
   const [inC, inH, inW] = ctx.input.shape;
   const variants: Record<string, () => Promise<Stage[]>> = {};
+  if (!groupsFillTiles(inC, geometry)) return variants;
   for (const [name, tile] of Object.entries(TILES)) {
     variants[name] = async () => {
       const kernel = await ctx.engine.kernels.get('conv2d_tiled', 'input_grad', { ...geometry, ...tile });
