@@ -22,7 +22,7 @@ const shaderChunkName = (chunk: { moduleIds: string[] }) => (chunk.moduleIds.som
 export default defineConfig(({ mode }) => {
   if (mode === 'cli' || mode === 'lib') {
     const input: Record<string, string> =
-      mode === 'cli' ? { train: 'src/cli/train.ts', bench: 'src/cli/bench.ts', eval: 'src/cli/eval.ts', make_shapes: 'scripts/make_shapes_dataset.ts', make_mnist_folder: 'scripts/make_mnist_folder.ts' } : { index: 'src/index.ts', node: 'src/node.ts' };
+      mode === 'cli' ? { train: 'src/cli/train.ts', bench: 'src/cli/bench.ts', eval: 'src/cli/eval.ts', make_shapes: 'scripts/make_shapes_dataset.ts', make_mnist_folder: 'scripts/make_mnist_folder.ts', grouped_conv_autotune: 'scripts/grouped_conv_autotune.ts' } : { index: 'src/index.ts', node: 'src/node.ts' };
     return {
       resolve,
       plugins: [shaderInterfaces()],

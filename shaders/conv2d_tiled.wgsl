@@ -1,12 +1,16 @@
 // 2-D convolution as tiled implicit GEMM, the shape real GPUs want: the forward pass (bias and the fused
-// activation in the epilogue), the input gradient and the weight gradient, for groups 1, dilation 1 and
-// symmetric padding (PyTorch's layouts, as conv2d.wgsl: input [N, Ci, H, W], weight [Co, Ci, Kh, Kw]).
+// activation in the epilogue), the input gradient and the weight gradient, with groups, dilation and
+// asymmetric padding (PyTorch's layouts, as conv2d.wgsl and conv2d_general.wgsl: input [N, Ci, H, W],
+// weight [Co, Ci / GROUPS, Kh, Kw]). Bottom and right padding need no constant: only the output size,
+// which Params carries, depends on them.
 //
 // Each pass is one matrix product C[M, N] = Σ_k A[k, m] · B[k, n] whose operands are gathered from the
 // tensors on the fly ("implicit": no im2col buffer):
 //   forward      M = Co, N = batch·Ho·Wo pixels, k = (ci, ky, kx); A = weight, B = input under tap k
 //   input_grad   M = Ci, N = batch·H·W pixels,   k = (co, ky, kx); A = weight, B = grad_output reaching it
 //   weight_grad  M = Co, N = Ci·Kh·Kw taps,      k = (n, oy, ox);  A = grad_output, B = input under the tap
+// With GROUPS > 1 each group is its own product (M and k count the group's channels only: Ci / GROUPS or
+// Co / GROUPS), and the grid's rows are GROUPS × the row tiles of one group, so a tile lies in one group.
 // A workgroup of WG_N × WG_M invocations owns a TILE_M × TILE_N block of C. Step by step along k it
 // stages TILE_K rows of A and B in workgroup memory (every invocation loads a few elements, neighbouring
 // invocations neighbouring addresses), then every invocation multiplies its 4 × 4 register block out of
@@ -32,6 +36,9 @@ override STRIDE_H: u32 = 1;
 override STRIDE_W: u32 = 1;
 override PAD_H: u32 = 0;
 override PAD_W: u32 = 0;
+override DILATION_H: u32 = 1;
+override DILATION_W: u32 = 1;
+override GROUPS: u32 = 1;
 
 // The tile: WG_M × WG_N invocations, each a 4 × 4 block, so TILE_M = 4·WG_M rows of C and TILE_N = 4·WG_N
 // columns; TILE_K steps of k per stage. WG_M must be a multiple of 4 (so B's loads keep a fixed column).
@@ -50,7 +57,7 @@ override THREADS: u32 = WG_M * WG_N;
 // grad_output is the gradient of the pre-activation output (a fused activation's derivative is applied before).
 @group(0) @binding(5) var<storage, read> grad_output: array<f32>;
 @group(0) @binding(6) var<storage, read_write> grad_input: array<f32>;
-// [splits, Co, Ci·Kh·Kw]: one slice per split (with 1 split, the gradient itself).
+// [splits, Co, Ci / GROUPS·Kh·Kw]: one slice per split (with 1 split, the gradient itself).
 @group(0) @binding(7) var<storage, read_write> grad_weight_partial: array<f32>;
 @group(0) @binding(8) var<storage, read> partial: array<f32>;
 @group(0) @binding(9) var<storage, read_write> grad_weight: array<f32>;
@@ -102,6 +109,13 @@ fn epilogue(at: u32, sum: f32, co: u32) {
   }
 }
 
+// The group and first row (within the group's `rows` rows of C) of the workgroup in grid row `y`. With
+// GROUPS 1 this folds to (0, y·TILE_M): the dense kernels are unchanged.
+fn row_tile(y: u32, rows: u32) -> vec2u {
+  let tiles = (rows + TILE_M - 1u) / TILE_M;
+  return select(vec2u(y / tiles, (y % tiles) * TILE_M), vec2u(0u, y * TILE_M), GROUPS == 1u);
+}
+
 // Workgroups past 65535 along x fold into z (a WebGPU dispatch limit).
 fn column_tile(group: vec3u, groups: vec3u) -> u32 {
   return group.x + group.z * groups.x;
@@ -126,11 +140,17 @@ fn input_value(plane: u32, iy: i32, ix: i32, valid: bool) -> f32 {
 fn forward(@builtin(local_invocation_id) local: vec3u, @builtin(local_invocation_index) lid: u32,
            @builtin(workgroup_id) group: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let taps = KERNEL_H * KERNEL_W;
-  let k_total = p.in_channels * taps;
+  let in_per_group = p.in_channels / GROUPS;
+  let out_per_group = p.out_channels / GROUPS;
+  let k_total = in_per_group * taps;
   let out_plane = p.out_h * p.out_w;
   let in_plane = p.in_h * p.in_w;
   let pixels = p.batch * out_plane;
-  let m0 = group.y * TILE_M;
+  let rows = row_tile(group.y, out_per_group);
+  let m0 = rows.y;
+  // The group's first output and input channels.
+  let co_first = rows.x * out_per_group;
+  let ci_first = rows.x * in_per_group;
   let n0 = column_tile(group, groups) * TILE_N;
 
   // The pixel whose input column this invocation stages into B, fixed for the whole k loop.
@@ -149,16 +169,16 @@ fn forward(@builtin(local_invocation_id) local: vec3u, @builtin(local_invocation
       let m = i / TILE_K;
       let k = k0 + kk;
       let co = m0 + m;
-      let valid = (co < p.out_channels) & (k < k_total);
-      stage_a(kk, m, select(0.0, weight[min(co, p.out_channels - 1u) * k_total + min(k, k_total - 1u)], valid));
+      let valid = (co < out_per_group) & (k < k_total);
+      stage_a(kk, m, select(0.0, weight[(co_first + min(co, out_per_group - 1u)) * k_total + min(k, k_total - 1u)], valid));
     }
     // B: the input under tap k of this invocation's pixel.
     for (var kk = lid / TILE_N; kk < TILE_K; kk += THREADS / TILE_N) {
       let k = k0 + kk;
-      let ci = min(k / taps, p.in_channels - 1u);
+      let ci = ci_first + min(k / taps, in_per_group - 1u);
       let tap = k % taps;
-      let iy = iy0 + i32(tap / KERNEL_W);
-      let ix = ix0 + i32(tap % KERNEL_W);
+      let iy = iy0 + i32((tap / KERNEL_W) * DILATION_H);
+      let ix = ix0 + i32((tap % KERNEL_W) * DILATION_W);
       stage_b(kk, col, input_value(image + ci * in_plane, iy, ix, (pixel < pixels) & (k < k_total)));
     }
     workgroupBarrier();
@@ -175,7 +195,7 @@ fn forward(@builtin(local_invocation_id) local: vec3u, @builtin(local_invocation
     let op = out_pixel % out_plane;
     for (var t = 0u; t < 4u; t++) {
       let co = co0 + t;
-      if (co < p.out_channels) { epilogue((n * p.out_channels + co) * out_plane + op, columns[j][t], co); }
+      if (co < out_per_group) { epilogue((n * p.out_channels + co_first + co) * out_plane + op, columns[j][t], co_first + co); }
     }
   }
 }
@@ -196,11 +216,16 @@ fn grad_value(plane: u32, sy: i32, sx: i32, valid: bool) -> f32 {
 fn input_grad(@builtin(local_invocation_id) local: vec3u, @builtin(local_invocation_index) lid: u32,
               @builtin(workgroup_id) group: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let taps = KERNEL_H * KERNEL_W;
-  let k_total = p.out_channels * taps;
+  let in_per_group = p.in_channels / GROUPS;
+  let out_per_group = p.out_channels / GROUPS;
+  let k_total = out_per_group * taps;
   let out_plane = p.out_h * p.out_w;
   let in_plane = p.in_h * p.in_w;
   let pixels = p.batch * in_plane;
-  let m0 = group.y * TILE_M;
+  let rows = row_tile(group.y, in_per_group);
+  let m0 = rows.y;
+  let co_first = rows.x * out_per_group;
+  let ci_first = rows.x * in_per_group;
   let n0 = column_tile(group, groups) * TILE_N;
 
   let col = lid % TILE_N;
@@ -212,23 +237,23 @@ fn input_grad(@builtin(local_invocation_id) local: vec3u, @builtin(local_invocat
 
   var sums = Block(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
   for (var k0 = 0u; k0 < k_total; k0 += TILE_K) {
-    // A: weight[co, ci, tap] for k = (co, tap), m = ci.
+    // A: weight[co, ci, tap] for k = (co, tap), m = ci (both counted within the group).
     for (var i = lid; i < TILE_K * TILE_M; i += THREADS) {
       let kk = i % TILE_K;
       let m = i / TILE_K;
       let k = min(k0 + kk, k_total - 1u);
       let ci = m0 + m;
-      let valid = (ci < p.in_channels) & (k0 + kk < k_total);
-      let index = ((k / taps) * p.in_channels + min(ci, p.in_channels - 1u)) * taps + k % taps;
+      let valid = (ci < in_per_group) & (k0 + kk < k_total);
+      let index = ((co_first + k / taps) * in_per_group + min(ci, in_per_group - 1u)) * taps + k % taps;
       stage_a(kk, m, select(0.0, weight[index], valid));
     }
     // B: the output gradient whose tap k lands on this invocation's input pixel.
     for (var kk = lid / TILE_N; kk < TILE_K; kk += THREADS / TILE_N) {
       let k = k0 + kk;
-      let co = min(k / taps, p.out_channels - 1u);
+      let co = co_first + min(k / taps, out_per_group - 1u);
       let tap = k % taps;
-      let sy = ty - i32(tap / KERNEL_W);
-      let sx = tx - i32(tap % KERNEL_W);
+      let sy = ty - i32((tap / KERNEL_W) * DILATION_H);
+      let sx = tx - i32((tap % KERNEL_W) * DILATION_W);
       stage_b(kk, col, grad_value(image + co * out_plane, sy, sx, (pixel < pixels) & (k < k_total)));
     }
     workgroupBarrier();
@@ -245,7 +270,7 @@ fn input_grad(@builtin(local_invocation_id) local: vec3u, @builtin(local_invocat
     let ip = in_pixel % in_plane;
     for (var t = 0u; t < 4u; t++) {
       let ci = ci0 + t;
-      if (ci < p.in_channels) { grad_input[(n * p.in_channels + ci) * in_plane + ip] = columns[j][t]; }
+      if (ci < in_per_group) { grad_input[(n * p.in_channels + ci_first + ci) * in_plane + ip] = columns[j][t]; }
     }
   }
 }
@@ -254,11 +279,16 @@ fn input_grad(@builtin(local_invocation_id) local: vec3u, @builtin(local_invocat
 fn weight_grad(@builtin(local_invocation_id) local: vec3u, @builtin(local_invocation_index) lid: u32,
                @builtin(workgroup_id) group: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let taps = KERNEL_H * KERNEL_W;
-  let weights_per_co = p.in_channels * taps;
+  let in_per_group = p.in_channels / GROUPS;
+  let out_per_group = p.out_channels / GROUPS;
+  let weights_per_co = in_per_group * taps;
   let out_plane = p.out_h * p.out_w;
   let in_plane = p.in_h * p.in_w;
   let pixels = p.batch * out_plane;
-  let m0 = group.y * TILE_M;
+  let rows = row_tile(group.y, out_per_group);
+  let m0 = rows.y;
+  let co_first = rows.x * out_per_group;
+  let ci_first = rows.x * in_per_group;
   let n0 = group.x * TILE_N;
   // This workgroup's slice of the reduction: whole TILE_K steps, the last slice possibly shorter or empty.
   let chunk = ((pixels + p.splits - 1u) / p.splits + TILE_K - 1u) / TILE_K * TILE_K;
@@ -269,10 +299,10 @@ fn weight_grad(@builtin(local_invocation_id) local: vec3u, @builtin(local_invoca
   let col = lid % TILE_N;
   let tap_index = n0 + col;
   let tap_valid = tap_index < weights_per_co;
-  let ci = min(tap_index / taps, p.in_channels - 1u);
+  let ci = ci_first + min(tap_index / taps, in_per_group - 1u);
   let tap = tap_index % taps;
-  let dy = i32(tap / KERNEL_W) - i32(PAD_H);
-  let dx = i32(tap % KERNEL_W) - i32(PAD_W);
+  let dy = i32((tap / KERNEL_W) * DILATION_H) - i32(PAD_H);
+  let dx = i32((tap % KERNEL_W) * DILATION_W) - i32(PAD_W);
 
   var sums = Block(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
   for (var k0 = k_begin; k0 < k_end; k0 += TILE_K) {
@@ -282,8 +312,8 @@ fn weight_grad(@builtin(local_invocation_id) local: vec3u, @builtin(local_invoca
       let m = i / TILE_K;
       let k = min(k0 + kk, pixels - 1u);
       let co = m0 + m;
-      let valid = (co < p.out_channels) & (k0 + kk < k_end);
-      let index = ((k / out_plane) * p.out_channels + min(co, p.out_channels - 1u)) * out_plane + k % out_plane;
+      let valid = (co < out_per_group) & (k0 + kk < k_end);
+      let index = ((k / out_plane) * p.out_channels + co_first + min(co, out_per_group - 1u)) * out_plane + k % out_plane;
       stage_a(kk, m, select(0.0, grad_output[index], valid));
     }
     // B: the input under this invocation's tap at output pixel k.
@@ -308,7 +338,7 @@ fn weight_grad(@builtin(local_invocation_id) local: vec3u, @builtin(local_invoca
     if (w >= weights_per_co) { break; }
     for (var t = 0u; t < 4u; t++) {
       let co = co0 + t;
-      if (co < p.out_channels) { grad_weight_partial[slice + co * weights_per_co + w] = columns[j][t]; }
+      if (co < out_per_group) { grad_weight_partial[slice + (co_first + co) * weights_per_co + w] = columns[j][t]; }
     }
   }
 }
@@ -317,7 +347,7 @@ fn weight_grad(@builtin(local_invocation_id) local: vec3u, @builtin(local_invoca
 @compute @workgroup_size(64)
 fn reduce_splits(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let i = gid.x + gid.z * groups.x * 64u;
-  let total = p.out_channels * p.in_channels * KERNEL_H * KERNEL_W;
+  let total = p.out_channels * (p.in_channels / GROUPS) * KERNEL_H * KERNEL_W;
   if (i >= total) { return; }
   var sum = 0.0;
   for (var s = 0u; s < p.splits; s++) { sum += partial[s * total + i]; }

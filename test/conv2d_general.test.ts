@@ -1,11 +1,13 @@
 // conv2d_general.wgsl (through the Conv2d layer: groups, dilation, padding 'same' and 'valid'): forward,
 // input, weight and bias gradients against the float64 reference, and the options PyTorch refuses.
+// The family's tiled variants are checked in conv2d_tiled_grouped.test.ts; here every pass is pinned to
+// the general kernel.
 import { describe, expect, test } from 'vitest';
 import { ConfigError, ShapeError } from '../src/gpu/errors';
 import { Conv2d, type Conv2dOptions } from '../src/layers/conv2d';
 import { Random } from '../src/random';
 import { expectClose, f64 } from './support/compare';
-import { randomArray, runLayer, testEngine } from './support/gpu';
+import { pinVariants, randomArray, runLayer, testEngine } from './support/gpu';
 import * as ops from './reference/ops';
 
 type Options = Omit<Conv2dOptions, 'inChannels' | 'outChannels' | 'kernelSize' | 'stride'>;
@@ -62,6 +64,8 @@ async function checkCase(s: ops.ConvShape, options: Options, reluAfter: boolean,
   if (bias) expectClose('bias gradient', run.grads.bias, gb);
   else expect(run.grads.bias).toBeUndefined();
 }
+
+pinVariants(['conv2d_general.forward', 'conv2d_general.input_grad', 'conv2d_general.weight_grad'], 'general');
 
 describe.each([
   { reluAfter: false, bias: true },

@@ -1,7 +1,8 @@
 // Conv2d: PyTorch's nn.Conv2d (weight [out, in / groups, kh, kw], bias [out] unless bias: false), with a following
 // activation fused in (activation_functions.ts). Groups 1, dilation 1 and symmetric padding run conv2d.wgsl's tuned kernels; anything else
-// (grouped and depthwise convolutions, dilation, 'same' with an even dilated kernel) runs conv2d_general.wgsl.
-import { candidates } from '../gpu/autotune';
+// (grouped and depthwise convolutions, dilation, 'same' with an even dilated kernel) runs conv2d_general.wgsl's. Each pass is also
+// offered as conv2d_tiled.wgsl's implicit GEMM (per group), and the autotuner keeps the faster one.
+import { candidates, type Candidates } from '../gpu/autotune';
 import type { Stage } from '../gpu/kernel';
 import { ConfigError, ShapeError } from '../gpu/errors';
 import { EPILOGUE_ACTIVATIONS, epilogue } from './activation_functions';
@@ -162,7 +163,10 @@ export class Conv2d extends Layer {
     return { forward, backward };
   }
 
-  /** The general family: one invocation per output element of each pass (conv2d_general.wgsl). */
+  /**
+   * The general family: one invocation per output element of each pass (conv2d_general.wgsl), or tiled per
+   * group (conv2d_tiled.wgsl, which takes groups, dilation and asymmetric padding too): the faster one here.
+   */
   private async buildGeneral(ctx: BuildContext): Promise<RecordedLayer> {
     const [, inH, inW] = ctx.input.shape;
     const [, outH, outW] = ctx.output.shape;
@@ -170,37 +174,50 @@ export class Conv2d extends Layer {
       batch: ctx.batch, in_channels: this.inChannels, in_h: inH, in_w: inW,
       out_channels: this.outChannels, out_h: outH, out_w: outW,
     };
-    const geometry = {
-      KERNEL_H: this.kernel[0], KERNEL_W: this.kernel[1], STRIDE_H: this.stride[0], STRIDE_W: this.stride[1],
-      DILATION_H: this.dilation[0], DILATION_W: this.dilation[1], PAD_TOP: this.padding[0], PAD_LEFT: this.padding[1], GROUPS: this.groups,
-    };
+    const window = { KERNEL_H: this.kernel[0], KERNEL_W: this.kernel[1], STRIDE_H: this.stride[0], STRIDE_W: this.stride[1], DILATION_H: this.dilation[0], DILATION_W: this.dilation[1], GROUPS: this.groups };
+    const geometry = { ...window, PAD_TOP: this.padding[0], PAD_LEFT: this.padding[1] };
+    const tiled = { ctx, uniforms, geometry: { ...window, PAD_H: this.padding[0], PAD_W: this.padding[1] }, flops: ctx.batch * this.forwardFlops(ctx.input.shape) };
+    const { flops } = tiled;
     const kernels = ctx.engine.kernels;
-    const flops = ctx.batch * this.forwardFlops(ctx.input.shape);
-    const outputs = ctx.batch * this.outChannels * outH * outW;
-    const { constants, activated } = epilogue(ctx);
-    const forwardKernel = await kernels.get('conv2d_general', 'forward', { ...geometry, ...constants });
+    const choose = async (family: string, variants: Candidates, detail = '') => variants[await ctx.engine.autotune.choose(this.problem(family, ctx, detail), variants)]();
+    const fused = epilogue(ctx);
     // Without a bias the kernel adds zeros: one small buffer, instead of a second family of kernels.
     const bias = this.bias ? ctx.params.bias : ctx.memory.floats(`${ctx.label} zero bias`, this.outChannels);
-    const forward = [
-      forwardKernel.bind(ctx.memory, `${ctx.label} forward`, { input: ctx.input.buffer, weight: ctx.params.weight, bias, output: ctx.output.buffer, activated }, uniforms).dispatch(outputs, 1, flops),
-    ];
+    const forward = await choose('conv2d_general.forward', candidates({
+      general: async () => [
+        (await kernels.get('conv2d_general', 'forward', { ...geometry, ...fused.constants }))
+          .bind(ctx.memory, `${ctx.label} forward`, { input: ctx.input.buffer, weight: ctx.params.weight, bias, output: ctx.output.buffer, activated: fused.activated }, uniforms)
+          .dispatch(ctx.batch * this.outChannels * outH * outW, 1, flops),
+      ],
+      ...tiledForward(tiled, bias, fused),
+    }), ` activation=${ctx.fusion.activationAfter ?? 'none'}`);
     const backward: Stage[] = [];
     if (ctx.training) {
       const gradOutput = ctx.output.grad!;
-      const [inputGrad, weightGrad, biasGrad] = await Promise.all(
-        ['input_grad', 'weight_grad', 'bias_grad'].map((entry) => kernels.get('conv2d_general', entry, geometry)),
-      );
       // The first layer's input is data: no gradient is needed there.
       if (ctx.input.grad) {
-        const bound = inputGrad.bind(ctx.memory, `${ctx.label} input gradient`, { grad_output: gradOutput, weight: ctx.params.weight, grad_input: ctx.input.grad }, uniforms);
-        backward.push(bound.dispatch(ctx.batch * this.inChannels * inH * inW, 1, flops));
+        const gradInput = ctx.input.grad;
+        backward.push(...(await choose('conv2d_general.input_grad', candidates({
+          general: async () => [
+            (await kernels.get('conv2d_general', 'input_grad', geometry))
+              .bind(ctx.memory, `${ctx.label} input gradient`, { grad_output: gradOutput, weight: ctx.params.weight, grad_input: gradInput }, uniforms)
+              .dispatch(ctx.batch * this.inChannels * inH * inW, 1, flops),
+          ],
+          ...tiledInputGrad(tiled),
+        }))));
       }
       const weights = (this.outChannels * this.inChannels * this.kernel[0] * this.kernel[1]) / this.groups;
-      const boundWeight = weightGrad.bind(ctx.memory, `${ctx.label} weight gradient`, { grad_output: gradOutput, input: ctx.input.buffer, grad_weight: ctx.grads.weight }, uniforms);
-      backward.push(boundWeight.dispatch(weights, 1, flops));
+      backward.push(...(await choose('conv2d_general.weight_grad', candidates({
+        general: async () => [
+          (await kernels.get('conv2d_general', 'weight_grad', geometry))
+            .bind(ctx.memory, `${ctx.label} weight gradient`, { grad_output: gradOutput, input: ctx.input.buffer, grad_weight: ctx.grads.weight }, uniforms)
+            .dispatch(weights, 1, flops),
+        ],
+        ...tiledWeightGrad(tiled),
+      }))));
       if (this.bias) {
-        const boundBias = biasGrad.bind(ctx.memory, `${ctx.label} bias gradient`, { grad_output: gradOutput, grad_bias: ctx.grads.bias }, uniforms);
-        backward.push(boundBias.dispatch(this.outChannels, 1, outputs));
+        const boundBias = (await kernels.get('conv2d_general', 'bias_grad', geometry)).bind(ctx.memory, `${ctx.label} bias gradient`, { grad_output: gradOutput, grad_bias: ctx.grads.bias }, uniforms);
+        backward.push(boundBias.dispatch(this.outChannels, 1, ctx.batch * this.outChannels * outH * outW));
       }
     }
     return { forward, backward };
@@ -287,7 +304,8 @@ export class Conv2d extends Layer {
    */
   private problem(family: string, ctx: BuildContext, detail = ''): string {
     const kernels = ctx.engine.kernels;
-    return `${family} ${this.inChannels}x${ctx.input.shape[1]}x${ctx.input.shape[2]} to ${this.outChannels} k${this.kernel} s${this.stride} p${this.padding}${detail}` +
-      ` #${kernels.fingerprint('conv2d')}${kernels.fingerprint('conv2d_tiled')}`;
+    const general = this.general ? ` g${this.groups} d${this.dilation} pe${this.paddingEnd}` : '';
+    return `${family} ${this.inChannels}x${ctx.input.shape[1]}x${ctx.input.shape[2]} to ${this.outChannels} k${this.kernel} s${this.stride} p${this.padding}${general}${detail}` +
+      ` #${kernels.fingerprint(this.general ? 'conv2d_general' : 'conv2d')}${kernels.fingerprint('conv2d_tiled')}`;
   }
 }

@@ -1,5 +1,6 @@
 // One conv2d check for every variant's test: a Conv2d layer run forward and backward on random inputs
 // (outputs poisoned), compared with the float64 reference at the project's f32 tolerances.
+import { expect } from 'vitest';
 import { Conv2d } from '../../src/layers/conv2d';
 import { Random } from '../../src/random';
 import { expectClose, f64 } from './compare';
@@ -16,10 +17,13 @@ export async function checkedConv2dRun(s: ops.ConvShape, reluAfter: boolean): Pr
   const random = new Random(s.batch * 1000 + s.inC * 100 + s.kh);
   const [oh, ow] = ops.convOutSize(s);
   const input = randomArray(random, s.batch * s.inC * s.h * s.w);
-  const weight = randomArray(random, s.outC * s.inC * s.kh * s.kw, -0.5, 0.5);
+  const weight = randomArray(random, (s.outC * s.inC * s.kh * s.kw) / (s.groups ?? 1), -0.5, 0.5);
   const bias = randomArray(random, s.outC);
   const gradOutput = randomArray(random, s.batch * s.outC * oh * ow);
-  const layer = new Conv2d({ inChannels: s.inC, outChannels: s.outC, kernelSize: [s.kh, s.kw], stride: [s.sh, s.sw], padding: [s.ph, s.pw] });
+  // Padding that differs between the two sides comes only from 'same' (PyTorch's numeric padding is symmetric).
+  const padding = (s.pb ?? s.ph) !== s.ph || (s.pr ?? s.pw) !== s.pw ? 'same' : [s.ph, s.pw] as [number, number];
+  const layer = new Conv2d({ inChannels: s.inC, outChannels: s.outC, kernelSize: [s.kh, s.kw], stride: [s.sh, s.sw], padding, dilation: [s.dh ?? 1, s.dw ?? 1], groups: s.groups });
+  expect(layer.outputShape([s.inC, s.h, s.w])).toEqual([s.outC, oh, ow]);
   const run = await runLayer(engine, layer, { batch: s.batch, inputShape: [s.inC, s.h, s.w], input, params: { weight, bias }, gradOutput, fusion: { activationAfter: reluAfter ? 'relu' : undefined } });
 
   const pre = ops.conv2dForward(s, f64(input), f64(weight), f64(bias));
