@@ -11,7 +11,7 @@ import {
 import { TILES } from '../src/layers/conv2d_tiled';
 import { Random } from '../src/random';
 import { expectClose, f64, type Tolerance } from './support/compare';
-import { randomArray, runLayer, testEngine } from './support/gpu';
+import { pinVariants, randomArray, runLayer, testEngine } from './support/gpu';
 import * as act from './reference/activations';
 import * as ops from './reference/ops';
 
@@ -156,37 +156,47 @@ async function trainOneStep(layers: () => Layer[], inputShape: number[], fusion:
   }
 }
 
-test('a model of every activation: fused and unfused plans give the same step, and fusion drops the activations\' forward passes', async () => {
-  const layers = () => [
-    new Conv2d({ name: 'c1', inChannels: 2, outChannels: 4, kernelSize: 3, padding: 1 }), new SiLU({ name: 'a1' }),
-    new Conv2d({ name: 'c2', inChannels: 4, outChannels: 4, kernelSize: 3, padding: 2, dilation: 2, groups: 2 }), new GELU({ name: 'a2' }),
-    new BatchNorm2d({ name: 'bn', numFeatures: 4 }), new ELU({ name: 'a3', alpha: 0.5 }), new Flatten({ name: 'flat' }),
-    new Linear({ name: 'fc1', inFeatures: 4 * 6 * 6, outFeatures: 10 }), new Tanh({ name: 'a4' }),
-    new BatchNorm1d({ name: 'bn1', numFeatures: 10 }), new LeakyReLU({ name: 'a5', negativeSlope: 0.1 }),
-    new Linear({ name: 'fc2', inFeatures: 10, outFeatures: 8 }), new Hardswish({ name: 'a6' }),
-    new Linear({ name: 'fc3', inFeatures: 8, outFeatures: 6 }), new Sigmoid({ name: 'a7' }), new Linear({ name: 'out', inFeatures: 6, outFeatures: 3 }),
-  ];
-  const fused = await trainOneStep(layers, [2, 6, 6], true);
-  const unfused = await trainOneStep(layers, [2, 6, 6], false);
-  const activationPasses = (names: string[]) => names.filter((n) => n.includes('(activation.forward)')).length;
-  expect([activationPasses(fused.forward), activationPasses(unfused.forward)]).toEqual([0, 7]);
-  expect(Math.abs(fused.loss - unfused.loss)).toBeLessThan(1e-6 * Math.abs(unfused.loss));
-  for (const [name, g] of unfused.gradients) expectClose(`${name} gradient`, fused.gradients.get(name)!.data, g.data, SAME);
-  for (const [name, p] of unfused.parameters) expectClose(name, fused.parameters.get(name)!.data, p.data, SAME);
-  expectClose('predictions', fused.predictions, unfused.predictions, SAME);
-});
+// Both models of each test run the same kernel variants, so that the only difference between them is
+// the fusion (the autotuner could otherwise choose differently for a fused and an unfused layer, which
+// name different problems, and sum in another order).
+describe('fused and unfused models on the same kernels', () => {
+  pinVariants(['conv2d.forward', 'conv2d.input_grad', 'conv2d.bias_grad'], 'direct');
+  pinVariants(['conv2d.weight_grad'], '4 taps x 8 channels');
+  pinVariants(['conv2d_general.forward', 'conv2d_general.input_grad', 'conv2d_general.weight_grad'], 'general');
+  pinVariants(['batchnorm.statistics', 'batchnorm.backward_reduce'], 'workgroup');
 
-test('ReLU: fused into Conv2d, BatchNorm2d and Linear, and its mask into MaxPool2d, bit for bit the unfused step', async () => {
-  const layers = () => [
-    new Conv2d({ name: 'c1', inChannels: 1, outChannels: 4, kernelSize: 3, padding: 1 }), new ReLU({ name: 'r1' }), new MaxPool2d({ name: 'p1', kernelSize: 2 }),
-    new Conv2d({ name: 'c2', inChannels: 4, outChannels: 4, kernelSize: 3, padding: 1, bias: false }), new BatchNorm2d({ name: 'bn', numFeatures: 4 }), new ReLU({ name: 'r2' }),
-    new Flatten({ name: 'flat' }), new Linear({ name: 'fc', inFeatures: 4 * 4 * 4, outFeatures: 5 }), new ReLU({ name: 'r3' }), new Linear({ name: 'out', inFeatures: 5, outFeatures: 3 }),
-  ];
-  const fused = await trainOneStep(layers, [1, 8, 8], true);
-  const unfused = await trainOneStep(layers, [1, 8, 8], false);
-  expect(fused.forward.filter((n) => n.includes('(relu.forward)'))).toEqual([]);
-  expect(unfused.forward.filter((n) => n.includes('(relu.forward)'))).toHaveLength(3);
-  expect(fused.loss).toBe(unfused.loss);
-  for (const [name, g] of unfused.gradients) expect(fused.gradients.get(name)!.data, `${name} gradient`).toEqual(g.data);
-  for (const [name, p] of unfused.parameters) expect(fused.parameters.get(name)!.data, name).toEqual(p.data);
+  test('a model of every activation: fused and unfused plans give the same step, and fusion drops the activations\' forward passes', async () => {
+    const layers = () => [
+      new Conv2d({ name: 'c1', inChannels: 2, outChannels: 4, kernelSize: 3, padding: 1 }), new SiLU({ name: 'a1' }),
+      new Conv2d({ name: 'c2', inChannels: 4, outChannels: 4, kernelSize: 3, padding: 2, dilation: 2, groups: 2 }), new GELU({ name: 'a2' }),
+      new BatchNorm2d({ name: 'bn', numFeatures: 4 }), new ELU({ name: 'a3', alpha: 0.5 }), new Flatten({ name: 'flat' }),
+      new Linear({ name: 'fc1', inFeatures: 4 * 6 * 6, outFeatures: 10 }), new Tanh({ name: 'a4' }),
+      new BatchNorm1d({ name: 'bn1', numFeatures: 10 }), new LeakyReLU({ name: 'a5', negativeSlope: 0.1 }),
+      new Linear({ name: 'fc2', inFeatures: 10, outFeatures: 8 }), new Hardswish({ name: 'a6' }),
+      new Linear({ name: 'fc3', inFeatures: 8, outFeatures: 6 }), new Sigmoid({ name: 'a7' }), new Linear({ name: 'out', inFeatures: 6, outFeatures: 3 }),
+    ];
+    const fused = await trainOneStep(layers, [2, 6, 6], true);
+    const unfused = await trainOneStep(layers, [2, 6, 6], false);
+    const activationPasses = (names: string[]) => names.filter((n) => n.includes('(activation.forward)')).length;
+    expect([activationPasses(fused.forward), activationPasses(unfused.forward)]).toEqual([0, 7]);
+    expect(Math.abs(fused.loss - unfused.loss)).toBeLessThan(1e-6 * Math.abs(unfused.loss));
+    for (const [name, g] of unfused.gradients) expectClose(`${name} gradient`, fused.gradients.get(name)!.data, g.data, SAME);
+    for (const [name, p] of unfused.parameters) expectClose(name, fused.parameters.get(name)!.data, p.data, SAME);
+    expectClose('predictions', fused.predictions, unfused.predictions, SAME);
+  });
+
+  test('ReLU: fused into Conv2d, BatchNorm2d and Linear, and its mask into MaxPool2d, bit for bit the unfused step', async () => {
+    const layers = () => [
+      new Conv2d({ name: 'c1', inChannels: 1, outChannels: 4, kernelSize: 3, padding: 1 }), new ReLU({ name: 'r1' }), new MaxPool2d({ name: 'p1', kernelSize: 2 }),
+      new Conv2d({ name: 'c2', inChannels: 4, outChannels: 4, kernelSize: 3, padding: 1, bias: false }), new BatchNorm2d({ name: 'bn', numFeatures: 4 }), new ReLU({ name: 'r2' }),
+      new Flatten({ name: 'flat' }), new Linear({ name: 'fc', inFeatures: 4 * 4 * 4, outFeatures: 5 }), new ReLU({ name: 'r3' }), new Linear({ name: 'out', inFeatures: 5, outFeatures: 3 }),
+    ];
+    const fused = await trainOneStep(layers, [1, 8, 8], true);
+    const unfused = await trainOneStep(layers, [1, 8, 8], false);
+    expect(fused.forward.filter((n) => n.includes('(relu.forward)'))).toEqual([]);
+    expect(unfused.forward.filter((n) => n.includes('(relu.forward)'))).toHaveLength(3);
+    expect(fused.loss).toBe(unfused.loss);
+    for (const [name, g] of unfused.gradients) expect(fused.gradients.get(name)!.data, `${name} gradient`).toEqual(g.data);
+    for (const [name, p] of unfused.parameters) expect(fused.parameters.get(name)!.data, name).toEqual(p.data);
+  });
 });
