@@ -1,15 +1,16 @@
 // Image folders in Node (torchvision's ImageFolder layout): the generated shapes dataset loads as the
-// pictures it drew; MNIST written as PNG files loads as exactly the IDX bytes; bad folders get typed
+// pictures it drew; MNIST written as PNG files loads as exactly the IDX bytes, and trains as they do; bad folders get typed
 // errors that name the folder or file; the stratified split keeps its promises.
 import { mkdir, mkdtemp, rm, writeFile, copyFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ConfigError, ImageError, ImageFolderError, imageToSample, stratifiedSplit, subset } from '../src/index';
+import { Adam, ConfigError, Dataset, ImageError, ImageFolderError, imageToSample, referenceCnn, stratifiedSplit, subset } from '../src/index';
 import { decodeImage, encodePng, loadImageFolder, loadMnistFromPackage } from '../src/node';
 import { Random } from '../src/random';
 import { drawShape, makeShapesDataset, SHAPE_CLASSES } from '../scripts/shapes_dataset';
 import { writeMnistFolder } from '../scripts/mnist_folder';
+import { testEngine } from './support/gpu';
 
 let root = '';
 beforeAll(async () => {
@@ -94,6 +95,35 @@ test('MNIST written as PNG files (make-mnist-folder) loads as exactly the IDX by
     expect(data.samples).toEqual(expected);
     expect([...data.labels]).toEqual(order.map((i) => labels[i]));
   }
+});
+
+test('MNIST trained from its image folder is, bit for bit, MNIST trained from IDX arrays in the folder\'s order', async () => {
+  const mnist = await loadMnistFromPackage();
+  const out = join(root, 'mnist-training');
+  await writeMnistFolder(mnist, { out, trainLimit: 200, testLimit: 1 });
+  const folder = await loadImageFolder(join(out, 'train'));
+  // The IDX path's arrays, put in the order an ImageFolder lists the files: by class, then by index.
+  const { images, labels } = mnist.train;
+  const order = [...Array(200).keys()].sort((a, b) => labels[a] - labels[b] || a - b);
+  const samples = new Uint8Array(200 * 784);
+  order.forEach((i, k) => samples.set(images.subarray(i * 784, (i + 1) * 784), k * 784));
+  const engine = await testEngine();
+  const train = async (data: { samples: Uint8Array; labels: ArrayLike<number> }) => {
+    const dataset = Dataset.upload(engine, { samples: data.samples, labels: Uint32Array.from(data.labels), sampleShape: [1, 28, 28] });
+    const model = referenceCnn(engine, { seed: 1 });
+    try {
+      model.compile({ optimizer: new Adam({ lr: 1e-3 }) });
+      const { finalLoss } = await model.fit(dataset, { batchSize: 20, maxSteps: 4, seed: 1, logEvery: 1e9 });
+      return { finalLoss, parameters: await model.getParameters() };
+    } finally {
+      await model.dispose();
+      dataset.dispose();
+    }
+  };
+  const fromFolder = await train(folder);
+  const fromIdx = await train({ samples, labels: order.map((i) => labels[i]) });
+  expect(fromFolder.finalLoss).toBe(fromIdx.finalLoss);
+  for (const [name, p] of fromIdx.parameters) expect(fromFolder.parameters.get(name)!.data, name).toEqual(p.data);
 });
 
 describe('folder rules', () => {
