@@ -1,9 +1,9 @@
 // conv2d_tiled.wgsl (through the Conv2d layer, each tiled variant pinned): forward, input and weight
 // gradients against the float64 reference. Small shapes, so SwiftShader (where barriers are slow) runs them too.
-import { afterAll, beforeAll, describe, test } from 'vitest';
+import { describe, test } from 'vitest';
 import { TILES } from '../src/layers/conv2d_tiled';
 import { checkConv2d } from './support/conv2d_check';
-import { testEngine } from './support/gpu';
+import { pinVariant } from './support/gpu';
 import type * as ops from './reference/ops';
 
 // Awkward for tiles of 16 or 32 channels × 32 or 64 pixels and reduction steps of 8: channel counts that
@@ -27,14 +27,7 @@ const runs = cases.map((shape, i) => ({ shape, reluAfter: i % 2 === 1 }));
 const FAMILIES = ['conv2d.forward', 'conv2d.input_grad', 'conv2d.weight_grad'];
 
 describe.each(Object.keys(TILES))('conv2d %s', (variant) => {
-  beforeAll(async () => {
-    const engine = await testEngine();
-    for (const family of FAMILIES) engine.autotune.pin(family, variant);
-  });
-  afterAll(async () => {
-    const engine = await testEngine();
-    for (const family of FAMILIES) engine.autotune.pin(family, undefined);
-  });
+  pinVariant(FAMILIES, variant);
 
   test.each(runs)('%o', ({ shape, reluAfter }) => checkConv2d(shape, reluAfter));
 });

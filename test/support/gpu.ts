@@ -1,6 +1,6 @@
 // Test helpers that run one piece of the engine on the GPU: a layer's forward and backward passes on
 // given inputs, with every output poisoned (NaN) first so an element nobody wrote fails the comparison.
-import { afterAll } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { BufferGroup } from '../../src/gpu/buffer_group';
 import type { Engine } from '../../src/gpu/engine';
 import { createNodeEngine } from '../../src/gpu/node_host';
@@ -17,6 +17,18 @@ export function testEngine(): Promise<Engine> {
     afterAll(async () => (await shared!).dispose());
   }
   return shared;
+}
+
+/** Pins every problem of `families` to `variant` for the tests of the enclosing describe block. */
+export function pinVariant(families: readonly string[], variant: string): void {
+  beforeAll(async () => {
+    const engine = await testEngine();
+    for (const family of families) engine.autotune.pin(family, variant);
+  });
+  afterAll(async () => {
+    const engine = await testEngine();
+    for (const family of families) engine.autotune.pin(family, undefined);
+  });
 }
 
 export function randomArray(random: Random, n: number, low = -1, high = 1): Float32Array {
