@@ -23,13 +23,13 @@ const ACTIVATIONS: Record<string, { make: () => Layer; fn: act.Elementwise; kink
 
 interface Case { batch: number; inF: number; outF: number; activation?: keyof typeof ACTIVATIONS }
 
-// SwiftShader runs barriers slowly: there the reference CNN's fc1 runs at batch 2 rather than 50.
+// SwiftShader runs barriers slowly: there fc1 (9216 → 128) runs at batch 2 rather than 50.
 const fc1Batch = process.env.WEBGPU_ADAPTER === 'swiftshader' ? 2 : 50;
 
 // Awkward for tiles of 16 or 32 rows × 32 or 64 columns and reduction steps of 8: features that are no
 // multiple of 4 or of a tile, batch 1 and odd batches, fewer outputs than a tile's rows, a reduction of one
-// step or shorter; then the reference CNN's fc2 and fc1 (whose input gradient and weight gradient span
-// many tiles of 9216 features).
+// step or shorter; then this project's reference CNN's output layer (1568 → 10), and the fc1 and fc2 of
+// PyTorch's MNIST example network (fc1's input and weight gradients span many tiles of 9216 features).
 const cases: Case[] = [
   { batch: 1, inF: 7, outF: 5, activation: 'relu' },
   { batch: 3, inF: 13, outF: 11, activation: 'silu' },
@@ -37,6 +37,7 @@ const cases: Case[] = [
   { batch: 7, inF: 65, outF: 129, activation: 'relu' },
   { batch: 33, inF: 130, outF: 17, activation: 'silu' },
   { batch: 2, inF: 1, outF: 70 },
+  { batch: 50, inF: 1568, outF: 10 },
   { batch: 50, inF: 128, outF: 10, activation: 'silu' },
   { batch: fc1Batch, inF: 9216, outF: 128, activation: 'relu' },
 ];
