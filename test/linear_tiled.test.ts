@@ -87,9 +87,11 @@ describe.each(VARIANTS)('linear %s', (variant) => {
 
 // Every variant adds the same products in the same order (from 0, along the reduction, the bias last), so
 // the autotuner's choice changes no bit: a fused and an unfused plan, tuned apart, still agree exactly.
-test('every variant gives the same bits', async () => {
+test.each<Case>([
+  { batch: 6, inF: 77, outF: 35, activation: 'silu' },
+  { batch: 50, inF: 1568, outF: 10, activation: 'relu' },
+])('every variant gives the same bits: %o', async (c) => {
   const engine = await testEngine();
-  const c: Case = { batch: 6, inF: 77, outF: 35, activation: 'silu' };
   const results = [];
   for (const variant of VARIANTS) {
     for (const family of FAMILIES) engine.autotune.pin(family, variant);
