@@ -11,7 +11,7 @@ import { BatchNorm2d } from '../src/layers/batchnorm2d';
 import { Random } from '../src/random';
 import { checkBatchNormTraining, floats, words } from './support/batchnorm_check';
 import { expectClose, f64 } from './support/compare';
-import { pinVariant, randomArray, runLayer, testEngine } from './support/gpu';
+import { pinVariants, randomArray, runLayer, testEngine } from './support/gpu';
 import * as ops from './reference/ops';
 
 const FAMILIES = ['batchnorm.statistics', 'batchnorm.backward_reduce'];
@@ -32,7 +32,7 @@ test('the engine asks for subgroups where the adapter has them (lavapipe and Swi
 });
 
 describe.each(['workgroup', 'subgroups'])('batchnorm reductions pinned to %s', (variant) => {
-  pinVariant(FAMILIES, variant);
+  pinVariants(FAMILIES, variant);
 
   test.each(shapes)('training on %o: statistics, running estimates, gradients; the same bits twice', async (shape) => {
     const seed = shape.batch * 1000 + shape.channels * 10 + shape.h * shape.w;

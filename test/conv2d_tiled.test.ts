@@ -3,7 +3,7 @@
 import { describe, test } from 'vitest';
 import { TILES } from '../src/layers/conv2d_tiled';
 import { checkConv2d } from './support/conv2d_check';
-import { pinVariant } from './support/gpu';
+import { pinVariants } from './support/gpu';
 import type * as ops from './reference/ops';
 
 // Awkward for tiles of 16 or 32 channels × 32 or 64 pixels and reduction steps of 8: channel counts that
@@ -27,7 +27,7 @@ const runs = cases.map((shape, i) => ({ shape, reluAfter: i % 2 === 1 }));
 const FAMILIES = ['conv2d.forward', 'conv2d.input_grad', 'conv2d.weight_grad'];
 
 describe.each(Object.keys(TILES))('conv2d %s', (variant) => {
-  pinVariant(FAMILIES, variant);
+  pinVariants(FAMILIES, variant);
 
   test.each(runs)('%o', ({ shape, reluAfter }) => checkConv2d(shape, reluAfter));
 });

@@ -9,7 +9,7 @@ import { TILES } from '../src/layers/conv2d_tiled';
 import { Random } from '../src/random';
 import { expectClose, f64 } from './support/compare';
 import { words } from './support/batchnorm_check';
-import { pinVariant, randomArray, runLayer, testEngine, type LayerRun } from './support/gpu';
+import { pinVariants, randomArray, runLayer, testEngine, type LayerRun } from './support/gpu';
 import * as act from './reference/activations';
 import * as ops from './reference/ops';
 
@@ -60,7 +60,7 @@ async function run(c: Case, seed: number) {
 const bits = (r: LayerRun) => [r.preActivation!, r.output, r.gradInput!, r.grads.weight, r.grads.bias].map((values) => [...words(values)]);
 
 describe.each(VARIANTS)('linear %s', (variant) => {
-  pinVariant(FAMILIES, variant);
+  pinVariants(FAMILIES, variant);
 
   test.each(cases)('%o: forward, input and weight gradients equal the float64 reference', async (c) => {
     const { result, input, weight, bias, gradOutput } = await run(c, c.batch * 1000 + c.inF + c.outF);

@@ -19,8 +19,8 @@ export function testEngine(): Promise<Engine> {
   return shared;
 }
 
-/** Pins every problem of `families` to `variant` for the tests of the enclosing describe block. */
-export function pinVariant(families: readonly string[], variant: string): void {
+/** Pins every family in `families` to `variant` for the enclosing describe block (or file), and unpins after it. */
+export function pinVariants(families: readonly string[], variant: string): void {
   beforeAll(async () => {
     const engine = await testEngine();
     for (const family of families) engine.autotune.pin(family, variant);
