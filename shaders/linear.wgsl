@@ -1,6 +1,7 @@
 // Dense layer: output[n, o] = bias[o] + Σ_i input[n, i] · weight[o, i] (PyTorch's nn.Linear layout),
 // optionally followed by a fused activation, and its three gradients. Every gradient element is owned by one
-// invocation, so results are deterministic.
+// invocation, so results are deterministic; each sum runs over its reduction in order from 0, as
+// conv2d_tiled.wgsl's (Linear's tiled variants) do.
 // #include activation_functions.wgsl
 
 struct Params { batch: u32, in_features: u32, out_features: u32 }
@@ -29,16 +30,18 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) g
   if (index >= p.batch * p.out_features) { return; }
   let o = index % p.out_features;
   let n = index / p.out_features;
-  var sum = bias[o];
+  // The bias is added last, as conv2d_tiled.wgsl's epilogue does, so both kernels take the same sums.
+  var sum = 0.0;
   for (var i = 0u; i < p.in_features; i++) {
     sum += input[n * p.in_features + i] * weight[o * p.in_features + i];
   }
+  let value = sum + bias[o];
   // The epilogue: a fused activation (activation_functions.wgsl) over the output or into `activated`.
   if (ACTIVATED_SEPARATELY) {
-    output[index] = sum;
-    activated[index] = activate(sum);
+    output[index] = value;
+    activated[index] = activate(value);
   } else {
-    output[index] = activate(sum);
+    output[index] = activate(value);
   }
 }
 

@@ -164,7 +164,11 @@ test("a model's convolutions are tuned once per shape, and the choice is named",
     expect(made.filter((p) => p.startsWith('conv2d.forward 16x14x14 to 32'))).toHaveLength(1);
     expect(made.filter((p) => p.startsWith('conv2d.weight_grad 1x28x28 to 16'))).toHaveLength(1);
     expect(made.filter((p) => p.startsWith('conv2d.weight_grad 16x14x14 to 32'))).toHaveLength(1);
-    expect(made.every((p) => p.includes(`#${engine.kernels.fingerprint('conv2d')}`))).toBe(true);
+    expect(made.filter((p) => p.startsWith('conv2d.')).every((p) => p.includes(`#${engine.kernels.fingerprint('conv2d')}`))).toBe(true);
+    // The dense layers too, with linear.wgsl's fingerprint and the fused activation in the forward pass's name.
+    expect(made.filter((p) => p.startsWith('linear.forward 1568 to 10 activation=none #'))).toHaveLength(1);
+    expect(made.filter((p) => p.startsWith('linear.weight_grad 1568 to 10 #'))).toHaveLength(1);
+    expect(made.filter((p) => p.startsWith('linear.')).every((p) => p.includes(`#${engine.kernels.fingerprint('linear')}`))).toBe(true);
   } finally {
     await model.dispose();
     data.dispose();

@@ -6,12 +6,12 @@
 // not multiples of a subgroup's size; outputs poisoned first (runLayer). Both software adapters
 // (lavapipe, SwiftShader) offer `subgroups`, so the subgroup variant is tested on both. Each variant
 // gives the same bits on a second run (a fixed order of additions).
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { BatchNorm2d } from '../src/layers/batchnorm2d';
 import { Random } from '../src/random';
 import { checkBatchNormTraining, floats, words } from './support/batchnorm_check';
 import { expectClose, f64 } from './support/compare';
-import { randomArray, runLayer, testEngine } from './support/gpu';
+import { pinVariants, randomArray, runLayer, testEngine } from './support/gpu';
 import * as ops from './reference/ops';
 
 const FAMILIES = ['batchnorm.statistics', 'batchnorm.backward_reduce'];
@@ -32,14 +32,7 @@ test('the engine asks for subgroups where the adapter has them (lavapipe and Swi
 });
 
 describe.each(['workgroup', 'subgroups'])('batchnorm reductions pinned to %s', (variant) => {
-  beforeAll(async () => {
-    const engine = await testEngine();
-    for (const family of FAMILIES) engine.autotune.pin(family, variant);
-  });
-  afterAll(async () => {
-    const engine = await testEngine();
-    for (const family of FAMILIES) engine.autotune.pin(family, undefined);
-  });
+  pinVariants(FAMILIES, variant);
 
   test.each(shapes)('training on %o: statistics, running estimates, gradients; the same bits twice', async (shape) => {
     const seed = shape.batch * 1000 + shape.channels * 10 + shape.h * shape.w;
