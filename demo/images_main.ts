@@ -7,6 +7,7 @@ import { LearningCurves } from './charts';
 import { ClassList } from './class_list';
 import { renderConfusion } from './confusion';
 import { count, percent } from './digits';
+import { downloadBytes } from './download';
 import { renderMistakes, renderTop } from './image_results';
 import { ImageSettingsForm } from './image_settings';
 import type { FromImagesWorker, ImagesRunState, ToImagesWorker } from './images_protocol';
@@ -23,12 +24,12 @@ const curves = new LearningCurves($('loss-chart'), $('accuracy-chart'));
 const progress = new ProgressView($('bar'), $('progress-text'));
 const camera = new Camera($<HTMLVideoElement>('video'));
 const classes = new ClassList($('class-list'), () => camera.capture());
-const buttons = { start: $<HTMLButtonElement>('start'), stop: $<HTMLButtonElement>('stop'), camera: $<HTMLButtonElement>('camera'), live: $<HTMLButtonElement>('live') };
+const buttons = { start: $<HTMLButtonElement>('start'), stop: $<HTMLButtonElement>('stop'), save: $<HTMLButtonElement>('save'), camera: $<HTMLButtonElement>('camera'), live: $<HTMLButtonElement>('live') };
 const predictFile = $<HTMLInputElement>('predict-file');
 
 let state: ImagesRunState | 'loading' | 'fatal' = 'loading';
 /** What the current model was trained on: its classes, the pictures' format, and the pictures sent. */
-let model: { classes: string[]; size: number; channels: 1 | 3 } | undefined;
+let model: { classes: string[]; size: number; channels: 1 | 3; network: string } | undefined;
 /** The format of the run in progress, which becomes `model` when it ends. */
 let pending: typeof model;
 let sent: { pictures: Picture[]; labels: Uint32Array } | undefined;
@@ -46,6 +47,7 @@ function update(): void {
   const idle = state === 'ready';
   buttons.start.disabled = !idle;
   buttons.stop.disabled = state !== 'training';
+  buttons.save.disabled = !idle || !model;
   settings.disabled = !idle;
   classes.disabled = !idle;
   predictFile.disabled = !idle || !model;
@@ -93,7 +95,7 @@ function startTraining(): void {
   state = 'training';
   update();
   send({ type: 'train', data: { samples, labels: labels.slice(), sampleShape: [channels, wanted.size, wanted.size], classes: names }, settings: wanted.train }, [samples.buffer]);
-  pending = { classes: names, size: wanted.size, channels };
+  pending = { classes: names, size: wanted.size, channels, network: wanted.train.network };
 }
 
 function showFinal(message: Extract<FromImagesWorker, { type: 'final' }>): void {
@@ -145,6 +147,8 @@ function handle(message: FromImagesWorker): void {
       $('top').dataset.predictions = String(Number($('top').dataset.predictions ?? 0) + 1);
       if (live) requestAnimationFrame(() => void predictFrame());
       return;
+    case 'saved':
+      return downloadBytes(message.bytes, `your-images-${model?.network ?? 'model'}-${model?.size ?? 0}px.safetensors`);
     case 'error':
       if (message.fatal) {
         state = 'fatal';
@@ -243,6 +247,7 @@ buttons.live.addEventListener('click', () => {
 });
 buttons.start.addEventListener('click', startTraining);
 buttons.stop.addEventListener('click', () => send({ type: 'stop' }));
+buttons.save.addEventListener('click', () => send({ type: 'save' }));
 predictFile.addEventListener('change', async () => {
   const file = predictFile.files?.[0];
   predictFile.value = '';

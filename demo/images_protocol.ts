@@ -27,7 +27,9 @@ export type ToImagesWorker =
   | { type: 'train'; data: PictureData; settings: ImageTrainSettings }
   | { type: 'stop' }
   /** One sample in the trained model's format ([C, H, W] bytes). */
-  | { type: 'predict'; id: number; sample: Uint8Array };
+  | { type: 'predict'; id: number; sample: Uint8Array }
+  /** The trained model as a safetensors file, described (network, input shape, classes) for npm run eval and classify(). */
+  | { type: 'save' };
 
 export type ImagesRunState = 'ready' | 'training' | 'stopping' | 'evaluating';
 
@@ -42,4 +44,5 @@ export type FromImagesWorker =
    *  `onTraining`: no picture could be held out, so these are the training pictures. */
   | { type: 'final'; accuracy: number; correct: number; count: number; indices: Uint32Array; predictions: Uint32Array; onTraining: boolean }
   | { type: 'prediction'; id: number; probabilities: number[] }
+  | { type: 'saved'; bytes: ArrayBuffer }
   | { type: 'error'; name: string; message: string; fatal: boolean };

@@ -1,8 +1,9 @@
 // The "Your images" training worker: opens WebGPU, and for each run splits the pictures (stratified,
 // seeded), uploads both sets once, trains a new model of the chosen network sized to the data, with the
-// chosen augmentation on the GPU, and evaluates it; then answers predictions, one picture at a time.
+// chosen augmentation on the GPU, and evaluates it; then answers predictions, one picture at a time, and
+// saves the model as a file that describes it.
 import {
-  Adam, Dataset, DeviceLostError, NoAdapterError, createEngine, localStorageStore, stratifiedSplit, subset, type Engine, type Sequential,
+  Adam, Dataset, DeviceLostError, NoAdapterError, createEngine, localStorageStore, saveWeights, stratifiedSplit, subset, type Engine, type Sequential,
 } from '../src/index';
 import type { FromImagesWorker, ImageTrainSettings, PictureData, ToImagesWorker } from './images_protocol';
 import { NETWORKS } from './networks';
@@ -43,6 +44,8 @@ async function train(engine: Engine, data: PictureData, settings: ImageTrainSett
     const validationSet = evalSet;
     post({ type: 'state', state: 'training', trained: false });
     const built = NETWORKS[settings.network].build(engine, settings.seed, { inputShape: data.sampleShape, classes: data.classes.length });
+    // What the saved file says of its model, so npm run eval and classify() can rebuild and use it.
+    built.info = { network: settings.network, classes: data.classes };
     model = built;
     built.compile({ optimizer: new Adam({ lr: settings.learningRate }) });
     const batchSize = Math.min(settings.batchSize, trainSet.count);
@@ -90,6 +93,12 @@ async function predict(id: number, sample: Uint8Array): Promise<void> {
   post({ type: 'prediction', id, probabilities: softmax(data) });
 }
 
+async function save(): Promise<void> {
+  if (!model) return report(new Error('Train a model first: there is nothing to save yet.'));
+  const bytes = (await saveWeights(model)).slice().buffer;
+  post({ type: 'saved', bytes }, [bytes]);
+}
+
 async function boot(): Promise<Engine> {
   post({ type: 'loading', text: 'Opening WebGPU…', fraction: 0 });
   const engine = await createEngine({ tuningStore: localStorageStore() });
@@ -111,5 +120,6 @@ onmessage = (event: MessageEvent<ToImagesWorker>) => {
     if (!controller) return;
     controller.abort('stop');
     post({ type: 'state', state: 'stopping', trained: false });
-  } else enqueue(() => predict(message.id, message.sample));
+  } else if (message.type === 'save') enqueue(save);
+  else enqueue(() => predict(message.id, message.sample));
 };

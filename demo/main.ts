@@ -4,6 +4,7 @@ import { showAdapter, showFatal } from './adapter_panel';
 import { LearningCurves } from './charts';
 import { renderConfusion } from './confusion';
 import { count, percent } from './digits';
+import { downloadBytes } from './download';
 import { DrawPad } from './draw_pad';
 import { EmbeddingMap } from './embedding_map';
 import { Gallery } from './gallery';
@@ -123,7 +124,7 @@ function handle(message: FromWorker): void {
     case 'prediction':
       return pad.show(message.id, message.probabilities);
     case 'checkpoint':
-      return download(message.bytes);
+      return downloadBytes(message.bytes, `mnist-cnn-step-${modelSteps}.safetensors`);
     case 'error':
       if (message.fatal) {
         setState('fatal');
@@ -133,13 +134,6 @@ function handle(message: FromWorker): void {
       showMessage(`${message.name === 'Error' ? '' : `${message.name}: `}${message.message}`);
       if (state === 'pausing' || state === 'training' || state === 'evaluating') setState('ready');
   }
-}
-
-function download(bytes: ArrayBuffer): void {
-  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
-  const link = Object.assign(document.createElement('a'), { href: url, download: `mnist-cnn-step-${modelSteps}.safetensors` });
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 worker.onmessage = (event: MessageEvent<FromWorker>) => handle(event.data);

@@ -1,10 +1,11 @@
 // The "Your images" page (demo/images.html), end to end in headless Chromium on SwiftShader, with
 // Chromium's fake camera: classes made and named (one with a hostile name, shown as text only), pictures
 // added as generated PNG files, plain errors for an empty class and an unreadable file, a short run with
-// per-class accuracy and the mistakes, a prediction on a new picture; then frames captured from the
+// per-class accuracy and the mistakes, a prediction on a new picture, the model saved as a file that
+// describes it; then frames captured from the
 // camera into classes, a brief run, live predictions from the camera, and a long run stopped early. No console errors, no request
 // beyond the page's own server. Leaves test-results/demo-images*.png to look at.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -12,6 +13,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { ViteDevServer } from 'vite';
 import { drawShape, makeShapesDataset, SHAPE_CLASSES } from '../scripts/shapes_dataset';
 import { encodePng } from '../src/images/png_encode';
+import { readModelInfo } from '../src/index';
 import { Random } from '../src/random';
 import { serveDemo, watchPage } from './support/demo_page';
 
@@ -153,6 +155,12 @@ test('pictures added as files: classes, plain errors, a run with per-class accur
   expect(top[0].p).toBeGreaterThanOrEqual(top[1].p);
   expect(top[1].p).toBeGreaterThanOrEqual(top[2].p);
   expect(top.reduce((sum, t) => sum + t.p, 0)).toBeLessThanOrEqual(1 + 1e-6);
+
+  // The model saved from the page describes itself, so npm run eval and classify() rebuild it from the file.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save')]);
+  expect(download.suggestedFilename()).toBe('your-images-reference-16px.safetensors');
+  const saved = readModelInfo(new Uint8Array(readFileSync((await download.path())!)));
+  expect(saved).toMatchObject({ network: 'reference', classes: [HOSTILE, ...SHAPE_CLASSES.slice(1)], inputShape: [3, 16, 16] });
   expect(problems).toEqual([]);
   mkdirSync('test-results', { recursive: true });
   await page.screenshot({ path: 'test-results/demo-images.png', fullPage: true });
