@@ -123,7 +123,8 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) gro
 
   let ch = channel_offsets(co0, last, 1u);
   let b = vec4f(bias[ch.x], bias[ch.y], bias[ch.z], bias[ch.w]);
-  var acc = splat_tile(b);
+  // The bias is added last, as conv2d_tiled.wgsl's epilogue does, so every variant takes the same sums.
+  var acc = splat_tile(vec4f(0.0));
   let iy0 = i32(oy * STRIDE_H) - i32(PAD_H);
   let ix0 = i32(ox0 * STRIDE_W) - i32(PAD_W);
   let sw = i32(STRIDE_W);
@@ -164,13 +165,14 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) gro
   let results = tile_pixels(acc);
   for (var j = 0u; j < 8u; j++) {
     if (ox0 + j >= p.out_w) { break; }
-    // The epilogue: a fused activation (activation_functions.wgsl) over the output or into `activated`.
-    let value = activate4(results[j]);
+    // The epilogue: the bias, then a fused activation (activation_functions.wgsl) over the output or into `activated`.
+    let sum = results[j] + b;
+    let value = activate4(sum);
     for (var t = 0u; t < 4u; t++) {
       if (co0 + t < p.out_channels) {
         let o = at + (co0 + t) * out_plane + j;
         if (ACTIVATED_SEPARATELY) {
-          output[o] = results[j][t];
+          output[o] = sum[t];
           activated[o] = value[t];
         } else {
           output[o] = value[t];

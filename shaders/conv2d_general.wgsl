@@ -66,7 +66,8 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) g
   let n = i / (p.out_w * p.out_h * p.out_channels);
   let in_per_group = p.in_channels / GROUPS;
   let first_ci = (co / (p.out_channels / GROUPS)) * in_per_group;
-  var sum = bias[co];
+  // The bias is added last, as conv2d_tiled.wgsl's epilogue does, so every variant takes the same sums.
+  var sum = 0.0;
   for (var cg = 0u; cg < in_per_group; cg++) {
     let plane = (n * p.in_channels + first_ci + cg) * p.in_h;
     let taps = (co * in_per_group + cg) * KERNEL_H;
@@ -81,12 +82,13 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) g
       }
     }
   }
-  // The epilogue: a fused activation (activation_functions.wgsl) over the output or into `activated`.
+  // The epilogue: the bias, then a fused activation (activation_functions.wgsl) over the output or into `activated`.
+  let value = sum + bias[co];
   if (ACTIVATED_SEPARATELY) {
-    output[i] = sum;
-    activated[i] = activate(sum);
+    output[i] = value;
+    activated[i] = activate(value);
   } else {
-    output[i] = activate(sum);
+    output[i] = activate(value);
   }
 }
 

@@ -1,9 +1,10 @@
 // conv2d_tiled.wgsl (through the Conv2d layer, each tiled variant pinned): forward, input and weight
 // gradients against the float64 reference. Small shapes, so SwiftShader (where barriers are slow) runs them too.
-import { describe, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { TILES } from '../src/layers/conv2d_tiled';
-import { checkConv2d } from './support/conv2d_check';
-import { pinVariants } from './support/gpu';
+import { words } from './support/batchnorm_check';
+import { checkConv2d, checkedConv2dRun } from './support/conv2d_check';
+import { pinVariants, testEngine } from './support/gpu';
 import type * as ops from './reference/ops';
 
 // Awkward for tiles of 16 or 32 channels × 32 or 64 pixels and reduction steps of 8: channel counts that
@@ -30,4 +31,25 @@ describe.each(Object.keys(TILES))('conv2d %s', (variant) => {
   pinVariants(FAMILIES, variant);
 
   test.each(runs)('%o', ({ shape, reluAfter }) => checkConv2d(shape, reluAfter));
+});
+
+// Every forward variant adds the same products in the same order (the taps in order from the first, the
+// bias last), so the autotuner's choice changes no bit of a forward pass: a fused and an unfused plan,
+// tuned apart, agree exactly, and so do two adapters that chose differently.
+test.each([
+  { family: 'conv2d.forward', variants: ['direct', 'tap-major', ...Object.keys(TILES)], shape: cases[0] },
+  { family: 'conv2d.forward', variants: ['direct', 'tap-major', ...Object.keys(TILES)], shape: cases[4] },
+  { family: 'conv2d_general.forward', variants: ['general', ...Object.keys(TILES)], shape: { batch: 2, inC: 8, h: 9, w: 7, outC: 12, kh: 3, kw: 3, sh: 1, sw: 1, ph: 2, pw: 2, dh: 2, dw: 2, groups: 2 } },
+])('every $family variant gives the same bits: $variants', async ({ family, variants, shape }) => {
+  const engine = await testEngine();
+  const outputs: Uint32Array[] = [];
+  try {
+    for (const variant of variants) {
+      engine.autotune.pin(family, variant);
+      outputs.push(words((await checkedConv2dRun(shape, false)).output));
+    }
+  } finally {
+    engine.autotune.pin(family, undefined);
+  }
+  for (const [i, output] of outputs.entries()) expect([...output], variants[i]).toEqual([...outputs[0]]);
 });
