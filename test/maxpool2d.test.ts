@@ -1,5 +1,6 @@
 // maxpool2d.wgsl (through the MaxPool2d layer) against the float64 reference, with and without the
-// fused ReLU mask. Random inputs have no ties.
+// fused ReLU mask, through both backward kernels (the first two cases and the 3 × 2 one tile the input exactly). Random
+// inputs have no ties.
 import { describe, expect, test } from 'vitest';
 import { MaxPool2d } from '../src/layers/maxpool2d';
 import { Random } from '../src/random';
@@ -14,6 +15,8 @@ const cases: Array<ops.PoolShape & { batch: number; c: number }> = [
   { batch: 2, c: 3, planes: 6, h: 9, w: 11, kh: 3, kw: 3, sh: 2, sw: 2, ph: 1, pw: 1 },
   { batch: 3, c: 1, planes: 3, h: 7, w: 5, kh: 3, kw: 2, sh: 1, sw: 1, ph: 0, pw: 1 },
   { batch: 1, c: 5, planes: 5, h: 5, w: 5, kh: 5, kw: 5, sh: 1, sw: 1, ph: 0, pw: 0 },
+  // Windows that tile the input exactly (written whole, one invocation per window), not square.
+  { batch: 2, c: 3, planes: 6, h: 9, w: 8, kh: 3, kw: 2, sh: 3, sw: 2, ph: 0, pw: 0 },
   // Windows that do not overlap: odd sizes (a last row and column no window covers), gaps between
   // windows (stride > kernel), padding.
   { batch: 2, c: 3, planes: 6, h: 7, w: 9, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0 },
