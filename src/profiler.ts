@@ -60,7 +60,7 @@ async function timePasses(engine: Engine, passes: ReadonlyArray<readonly Stage[]
       record(encoder, stages, { label: label(stages) });
       const started = performance.now();
       device.queue.submit([encoder.finish()]);
-      await device.queue.onSubmittedWorkDone();
+      await engine.wait(device.queue.onSubmittedWorkDone());
       samples[i].push(performance.now() - started);
     }
   }

@@ -71,7 +71,7 @@ export class StepSubmitter {
     const submitted = performance.now();
     this.recordSeconds += (submitted - started) / 1000;
     this.submissions++;
-    const done = Promise.all([rejected, device.queue.onSubmittedWorkDone()]).then(([error]) => {
+    const done = this.engine.wait(Promise.all([rejected, device.queue.onSubmittedWorkDone()])).then(([error]) => {
       if (error) throw new KernelError(label, 'validation', error.message);
       const now = performance.now();
       // Measured from when it could start: after it was submitted and after the group before it finished.

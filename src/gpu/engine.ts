@@ -31,6 +31,14 @@ export interface EngineOptions {
   tuningStore?: TuningStore;
 }
 
+/**
+ * How the engine awaits the GPU's promises (completion, maps, error scopes): as they are, by default; in
+ * Node, createNodeEngine passes one that keeps Dawn's event-loop ticking from spinning a core (node_waiting.ts).
+ */
+export type GpuWait = <T>(work: Promise<T>) => Promise<T>;
+
+const asItIs: GpuWait = (work) => work;
+
 export function describeAdapter(info: GPUAdapterInfo): AdapterDescription {
   const vendor = info.vendor || 'unknown vendor';
   const architecture = info.architecture || '';
@@ -60,9 +68,10 @@ export class Engine {
     // Dawn in Node tears its instance down when the GPU object is collected, so the engine holds it.
     private readonly gpu: GPU | undefined,
     tuningStore: TuningStore | undefined,
+    private readonly gpuWait: GpuWait,
   ) {
     this.features = { subgroups: device.features.has('subgroups') };
-    this.kernels = new KernelRegistry(device);
+    this.kernels = new KernelRegistry(device, undefined, undefined, gpuWait);
     this.autotune = new Autotuner(this, adapter.label, tuningStore);
     void device.lost.then((info) => {
       if (!this.disposed) this.lost = new DeviceLostError(info.reason, info.message || 'no details');
@@ -88,7 +97,8 @@ export class Engine {
     return Engine.fromAdapter(adapter, gpu, options.tuningStore);
   }
 
-  static async fromAdapter(adapter: GPUAdapter, gpu?: GPU, tuningStore?: TuningStore): Promise<Engine> {
+  /** An engine on `adapter`; `wait` is how it awaits the GPU (see GpuWait; createNodeEngine passes Node's). */
+  static async fromAdapter(adapter: GPUAdapter, gpu?: GPU, tuningStore?: TuningStore, wait: GpuWait = asItIs): Promise<Engine> {
     const optional: GPUFeatureName[] = ['timestamp-query', 'subgroups'];
     const wanted = optional.filter((feature) => adapter.features.has(feature));
     const device = await adapter.requestDevice({
@@ -103,7 +113,12 @@ export class Engine {
         maxComputeWorkgroupSizeX: adapter.limits.maxComputeWorkgroupSizeX,
       },
     });
-    return new Engine(device, describeAdapter(adapter.info), gpu, tuningStore);
+    return new Engine(device, describeAdapter(adapter.info), gpu, tuningStore, wait);
+  }
+
+  /** Resolves as `work` (a promise of this device's: completion, a map, an error scope) does; every wait for the GPU goes through it. */
+  wait<T>(work: Promise<T>): Promise<T> {
+    return this.gpuWait(work);
   }
 
   /** Throws if the device was lost or the engine disposed; call before recording work. */
@@ -193,7 +208,7 @@ export class Engine {
 
   private async mapForReading(label: string, staging: readonly GPUBuffer[]): Promise<void> {
     try {
-      await Promise.all(staging.map((b) => b.mapAsync(GPUMapMode.READ)));
+      await this.wait(Promise.all(staging.map((b) => b.mapAsync(GPUMapMode.READ))));
     } catch (e) {
       // A failed map is an error, never a page of zeros. A lost device fails its maps before it
       // reports the loss (Dawn, real GPUs), so give the report a moment to arrive and name it.
@@ -209,8 +224,7 @@ export class Engine {
     this.device.pushErrorScope('out-of-memory');
     this.device.pushErrorScope('validation');
     const result = record();
-    const validation = await this.device.popErrorScope();
-    const memory = await this.device.popErrorScope();
+    const [validation, memory] = await this.wait(Promise.all([this.device.popErrorScope(), this.device.popErrorScope()]));
     const failure = validation ?? memory;
     if (failure) throw new KernelError(label, failure === memory ? 'out-of-memory' : 'validation', failure.message);
     this.checkAlive();

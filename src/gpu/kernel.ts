@@ -1,6 +1,7 @@
 // The kernel registry: builds each shader's bind-group layout and uniform layout from its interface
 // (shader_interface.ts: read from the WGSL by wgsl_reflect, at build time for the built-in shaders),
 // and compiles each (file, entry point, constants) pipeline once.
+import type { GpuWait } from './engine';
 import { ConfigError, KernelError } from './errors';
 import type { BufferGroup } from './buffer_group';
 import { shaderInterfaces, shaderLoaders } from './shader_sources';
@@ -172,6 +173,8 @@ export class KernelRegistry {
     private readonly device: GPUDevice,
     sources: Readonly<Record<string, string | (() => Promise<string>)>> = shaderLoaders,
     private readonly built: Readonly<Record<string, BuiltShaderInterface>> = shaderInterfaces,
+    /** How pipeline creation is awaited (the engine's GpuWait). */
+    private readonly wait: GpuWait = (work) => work,
   ) {
     this.sources = { ...sources };
   }
@@ -264,11 +267,11 @@ export class KernelRegistry {
       layout: device.createPipelineLayout({ label: name, bindGroupLayouts: [layout] }),
       compute: { module, entryPoint: entry, constants: numericConstants },
     });
-    const validation = device.popErrorScope();
-    const memory = device.popErrorScope();
+    const validation = this.wait(device.popErrorScope());
+    const memory = this.wait(device.popErrorScope());
     let pipeline: GPUComputePipeline;
     try {
-      pipeline = await pipelinePromise;
+      pipeline = await this.wait(pipelinePromise);
     } catch (e) {
       // The pipeline's error only says the module is invalid; the module's own messages say why.
       const errors = (await module.getCompilationInfo()).messages.filter((m) => m.type === 'error');

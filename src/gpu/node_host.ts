@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { TuningStore } from './autotune';
 import { Engine } from './engine';
 import { NoAdapterError } from './errors';
+import { napWhileWaiting } from './node_waiting';
 
 export type AdapterChoice = 'auto' | 'gpu' | 'lavapipe' | 'swiftshader';
 
@@ -129,7 +130,7 @@ export async function createNodeEngine(options: NodeEngineOptions = {}): Promise
   if ((choice === 'swiftshader' || choice === 'auto') && swiftshader) attempts.push([swiftshader, (info) => /swiftshader/i.test(info.vendor + info.architecture + info.description)]);
   for (const [icd, accept] of attempts) {
     const found = await requestWith(dawn, icd, accept);
-    if (found) return Engine.fromAdapter(found[0], found[1], options.tuningStore);
+    if (found) return Engine.fromAdapter(found[0], found[1], options.tuningStore, napWhileWaiting);
   }
   const found = [lavapipe && 'lavapipe', swiftshader && 'SwiftShader'].filter(Boolean).join(' and ') || 'no software Vulkan driver';
   throw new NoAdapterError(`no WebGPU adapter for "${choice}" (found ${found}). ${INSTALL_HINT}`);
