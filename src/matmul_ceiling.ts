@@ -13,8 +13,11 @@ export interface Ceiling {
   gflops: number;
   /** The matmul kernel that set it. */
   kernel: string;
-  /** GFLOP/s of every kernel measured. */
+  /** GFLOP/s of every kernel measured (the first round's medians). */
   kernels: Record<string, number>;
+  /** Runs of the fastest kernel the ceiling is the median of, and their lowest and highest GFLOP/s. */
+  runs: number;
+  range: [number, number];
 }
 
 /** matmul.wgsl's grid: one invocation per 4 × 4 block, past 65535 workgroups folded into z. */
@@ -39,37 +42,87 @@ export async function matmulStage(engine: Engine, memory: BufferGroup, kernel: s
   return compiled.bind(memory, `matmul ${kernel}`, buffers, { m, n, k }).dispatchGroups(...spec.groups(m, n), 2 * m * n * k);
 }
 
-/** The best kernel's median GFLOP/s over `repeats` size³ multiplications (size a multiple of 64), timed on the queue. */
-export async function measureMatmulCeiling(engine: Engine, size = 1024, repeats = 3): Promise<Ceiling> {
-  const memory = new BufferGroup(engine);
-  try {
-    const random = new Random(1);
-    const values = () => Float32Array.from({ length: size * size }, () => random.uniform(-1, 1));
-    const a = memory.floats('matmul A', size * size);
-    const b = memory.floats('matmul B', size * size);
-    const c = memory.floats('matmul C', size * size);
-    engine.write(a, 0, values());
-    engine.write(b, 0, values());
-    const medians: Record<string, number> = {};
-    for (const name of MATMUL_KERNELS) {
-      const stage = await matmulStage(engine, memory, name, { a, b, c }, size, size, size);
-      const times: number[] = [];
-      for (let r = 0; r <= repeats; r++) {
-        const encoder = engine.device.createCommandEncoder({ label: 'matmul ceiling' });
-        const pass = encoder.beginComputePass();
-        stage.record(pass);
-        pass.end();
-        const started = performance.now();
-        engine.device.queue.submit([encoder.finish()]);
-        await engine.device.queue.onSubmittedWorkDone();
-        if (r > 0) times.push(performance.now() - started); // the first run includes warm-up
+/** One run of `stage` on an otherwise idle queue, in milliseconds of wall time. */
+async function timeRun(engine: Engine, stage: Stage): Promise<number> {
+  const encoder = engine.device.createCommandEncoder({ label: 'matmul ceiling' });
+  const pass = encoder.beginComputePass();
+  stage.record(pass);
+  pass.end();
+  const started = performance.now();
+  engine.device.queue.submit([encoder.finish()]);
+  await engine.wait(engine.device.queue.onSubmittedWorkDone());
+  return performance.now() - started;
+}
+
+const median = (values: readonly number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
+
+/**
+ * The adapter's ceiling through a whole measurement: every kernel timed first (`repeats` runs each after
+ * a warm-up, size³ multiplications, size a multiple of 64), then the fastest one run again at each
+ * `sample()`, called between the measurements it is compared with. On a software adapter the rate moves
+ * 2–3× with the machine's load, so a ceiling taken at one moment and a training rate taken at another
+ * can be far apart; the median over runs spread through the same minutes is the figure to divide by.
+ */
+export class CeilingSampler {
+  private constructor(
+    private readonly engine: Engine,
+    private readonly memory: BufferGroup,
+    private readonly size: number,
+    private readonly kernel: string,
+    private readonly stage: Stage,
+    /** The first round's median GFLOP/s of every kernel. */
+    private readonly kernels: Record<string, number>,
+    /** The fastest kernel's runs, in ms. */
+    private readonly runs: number[],
+  ) {}
+
+  static async create(engine: Engine, size = 1024, repeats = 3): Promise<CeilingSampler> {
+    const memory = new BufferGroup(engine);
+    try {
+      const random = new Random(1);
+      const values = () => Float32Array.from({ length: size * size }, () => random.uniform(-1, 1));
+      const a = memory.floats('matmul A', size * size);
+      const b = memory.floats('matmul B', size * size);
+      const c = memory.floats('matmul C', size * size);
+      engine.write(a, 0, values());
+      engine.write(b, 0, values());
+      const stages: Record<string, Stage> = {};
+      const runs: Record<string, number[]> = {};
+      for (const name of MATMUL_KERNELS) {
+        stages[name] = await matmulStage(engine, memory, name, { a, b, c }, size, size, size);
+        await timeRun(engine, stages[name]); // warm-up (pipeline compilation, on some adapters)
+        runs[name] = [];
+        for (let r = 0; r < repeats; r++) runs[name].push(await timeRun(engine, stages[name]));
       }
-      medians[name] = times.sort((x, y) => x - y)[Math.floor(times.length / 2)];
+      const kernel = MATMUL_KERNELS.reduce((best, name) => (median(runs[name]) < median(runs[best]) ? name : best));
+      const kernels = Object.fromEntries(MATMUL_KERNELS.map((name) => [name, gflopsOf(size, median(runs[name]))]));
+      return new CeilingSampler(engine, memory, size, kernel, stages[kernel], kernels, runs[kernel]);
+    } catch (e) {
+      memory.dispose();
+      throw e;
     }
-    const kernel = MATMUL_KERNELS.reduce((best, name) => (medians[name] < medians[best] ? name : best));
-    const gflops = (ms: number) => (2 * size ** 3) / (ms / 1000) / 1e9;
-    return { size, ms: medians[kernel], gflops: gflops(medians[kernel]), kernel, kernels: Object.fromEntries(MATMUL_KERNELS.map((n) => [n, gflops(medians[n])])) };
-  } finally {
-    memory.dispose();
   }
+
+  /** Runs the fastest kernel once more. */
+  async sample(): Promise<void> {
+    this.runs.push(await timeRun(this.engine, this.stage));
+  }
+
+  /** The ceiling: the median of the fastest kernel's runs so far, and their range. */
+  result(): Ceiling {
+    const ms = median(this.runs);
+    const rates = this.runs.map((run) => gflopsOf(this.size, run));
+    return {
+      size: this.size, ms, gflops: gflopsOf(this.size, ms), kernel: this.kernel, kernels: this.kernels,
+      runs: this.runs.length, range: [Math.min(...rates), Math.max(...rates)],
+    };
+  }
+
+  dispose(): void {
+    this.memory.dispose();
+  }
+}
+
+function gflopsOf(size: number, ms: number): number {
+  return (2 * size ** 3) / (ms / 1000) / 1e9;
 }

@@ -26,6 +26,12 @@ test('the small ResNet is measured per kernel, with its FLOPs and the dispatch f
   }
   expect([report.train_samples_per_s, report.gpu_step_ms, report.matmul_gflops, report.eval_images_per_s].every(positive)).toBe(true);
   expect(Number.isFinite(report.final_loss)).toBe(true);
+  expect(report.eval_flops_per_image).toBe(model.forwardFlops());
+  // The ceiling is the median of the fastest kernel's runs: 3 first, then one after each of the 4 rounds,
+  // after evaluation and after the profile; its range holds it.
+  expect(report.matmul_runs).toBe(3 + 4 + 2);
+  const [low, high] = report.matmul_gflops_range;
+  expect(low <= report.matmul_gflops && report.matmul_gflops <= high && low > 0).toBe(true);
 
   const names = report.kernels.map((k) => k.name);
   for (const kernel of ['features.1 (BatchNorm2d)', 'block (Residual) sum', 'head.4 (AdaptiveAvgPool2d)', 'head.7 (Linear)']) {

@@ -6,7 +6,7 @@ import type { TuningDecision } from '../gpu/autotune';
 import type { Engine } from '../gpu/engine';
 import type { FitResult } from '../trainer';
 import { MODELS, type ModelName } from '../cli/models';
-import { measureMatmulCeiling } from '../matmul_ceiling';
+import { CeilingSampler } from '../matmul_ceiling';
 import { Adam } from '../optim/adam';
 import type { StepsPerSubmit } from '../step_submitter';
 
@@ -45,6 +45,8 @@ export interface EngineReport {
   final_loss: number;
   eval_images: number;
   eval_images_per_s: number;
+  /** The forward pass's FLOPs per image: evaluation's GFLOP/s is images/s × this. */
+  eval_flops_per_image: number;
   /** Latency of predict() on one image, repeated (a drawing pad's path), in milliseconds: median and 95th percentile. */
   predict_ms_p50: number;
   predict_ms_p95: number;
@@ -54,6 +56,10 @@ export interface EngineReport {
   /** The matmul kernel that set the ceiling, and every matmul kernel's GFLOP/s. */
   matmul_kernel: string;
   matmul_kernels: Record<string, number>;
+  /** Runs of the fastest kernel, spread through the measurement, that matmul_gflops is the median of. */
+  matmul_runs: number;
+  /** Their lowest and highest GFLOP/s: how much the machine's load moved during the measurement. */
+  matmul_gflops_range: [number, number];
   kernels: Array<{ name: string; ms: number; flops: number; gflops: number; share: number }>;
   /** One training step recorded into one compute pass, as fit() records it, timed on the GPU (median, ms). */
   gpu_step_ms: number;
@@ -117,12 +123,15 @@ export async function measureEngine(engine: Engine, mnist: Mnist, options: Engin
   const test = Dataset.upload(engine, { samples: mnist.test.images.subarray(0, evalImages * PIXELS), labels: mnist.test.labels.subarray(0, evalImages), sampleShape: [1, 28, 28], name: 'test' });
   const model = MODELS[modelName](engine, { seed: 1 });
   model.compile({ optimizer: new Adam() });
+  let ceiling: CeilingSampler | undefined;
   try {
     // First step: pipeline compilation (asynchronous, in parallel) plus one step.
     let started = performance.now();
     await model.fit(train, { batchSize: batch, maxSteps: 1, logEvery: 1e9 });
     const firstStep = (performance.now() - started) / 1000;
     await model.fit(train, { batchSize: batch, maxSteps: WARM_UP_STEPS, logEvery: 1e9 });
+    // The ceiling is sampled between the measurements below, so that it sees the same load as they do.
+    ceiling = await CeilingSampler.create(engine);
     // Both settings over the same steps, in alternating rounds (which goes first alternates too), so a change
     // in the machine's load during the run weighs on both alike and their ratio holds.
     const singles: FitResult[] = [];
@@ -132,6 +141,7 @@ export async function measureEngine(engine: Engine, mnist: Mnist, options: Engin
       if (round % 2 === 0) singles.push(await fit(1));
       grouped.push(await fit(stepsPerSubmit));
       if (round % 2 === 1) singles.push(await fit(1));
+      await ceiling.sample();
     }
     const single = combined(singles, batch);
     const timed = combined(grouped, batch);
@@ -140,6 +150,7 @@ export async function measureEngine(engine: Engine, mnist: Mnist, options: Engin
     started = performance.now();
     await model.evaluate(test, { batchSize: EVAL_BATCH });
     const evalSeconds = (performance.now() - started) / 1000;
+    await ceiling.sample();
 
     // One image at a time, each a different test image, after a first call that builds the plan.
     await model.predict(mnist.test.images.subarray(0, PIXELS));
@@ -153,7 +164,8 @@ export async function measureEngine(engine: Engine, mnist: Mnist, options: Engin
     const profile = await model.profileTrainingStep(train, { batchSize: batch, repeats: PROFILE_REPEATS });
     const totalMs = profile.times.reduce((a, t) => a + t.ms, 0);
     const flopsPerStep = profile.times.reduce((a, t) => a + t.flops, 0);
-    const ceiling = await measureMatmulCeiling(engine);
+    await ceiling.sample();
+    const ceilingResult = ceiling.result();
     const dispatch = (fit: FitResult): DispatchReport => ({
       steps_per_submit: fit.steps / fit.submissions,
       train_samples_per_s: fit.samplesPerSecond,
@@ -172,13 +184,16 @@ export async function measureEngine(engine: Engine, mnist: Mnist, options: Engin
       final_loss: timed.finalLoss,
       eval_images: test.count,
       eval_images_per_s: test.count / evalSeconds,
+      eval_flops_per_image: model.forwardFlops(),
       predict_ms_p50: quantile(latencies, 0.5),
       predict_ms_p95: quantile(latencies, 0.95),
       predict_repeats: PREDICT_REPEATS,
       flops_per_sample: flopsPerStep / batch,
-      matmul_gflops: ceiling.gflops,
-      matmul_kernel: ceiling.kernel,
-      matmul_kernels: ceiling.kernels,
+      matmul_gflops: ceilingResult.gflops,
+      matmul_kernel: ceilingResult.kernel,
+      matmul_kernels: ceilingResult.kernels,
+      matmul_runs: ceilingResult.runs,
+      matmul_gflops_range: ceilingResult.range,
       kernels: profile.times.map((t) => ({ name: t.name, ms: t.ms, flops: t.flops, gflops: t.flops / (t.ms / 1000) / 1e9, share: t.ms / totalMs })),
       gpu_step_ms: profile.stepMs,
       steps_per_submit_option: stepsPerSubmit,
@@ -190,6 +205,7 @@ export async function measureEngine(engine: Engine, mnist: Mnist, options: Engin
       autotune_ms: engine.autotune.decisions().reduce((sum, d) => sum + d.tuning_ms, 0),
     };
   } finally {
+    ceiling?.dispose();
     await model.dispose();
     train.dispose();
     test.dispose();

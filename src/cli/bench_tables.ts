@@ -6,15 +6,19 @@ import type { BrowserReport } from './bench_browser';
 
 export function printEngineReport(title: string, r: EngineReport): void {
   const ofCeiling = (gflops: number) => `${((100 * gflops) / r.matmul_gflops).toFixed(0)}%`;
+  // The idle time is a training step's wall time less the whole step's GPU time, measured apart: when the
+  // load changes between the two it can come out negative, which says only that no idle time was seen.
+  const idle = (ms: number) => (ms >= 0 ? `GPU idle ${ms.toFixed(2)} ms per step` : `no GPU idle time measurable (a step's wall time was ${(-ms).toFixed(2)} ms under the profiled step's GPU time)`);
   const dispatch = (d: EngineReport['dispatch']) =>
-    `${d.steps_per_submit.toFixed(1)} steps per submission: ${d.train_samples_per_s.toFixed(1)} samples/s, host records and submits a step in ${d.host_submit_ms_per_step.toFixed(3)} ms, GPU idle ${d.gpu_idle_ms_per_step.toFixed(2)} ms per step`;
+    `${d.steps_per_submit.toFixed(1)} steps per submission: ${d.train_samples_per_s.toFixed(1)} samples/s, host records and submits a step in ${d.host_submit_ms_per_step.toFixed(3)} ms, ${idle(d.gpu_idle_ms_per_step)}`;
   console.log(`\n${title}: ${r.model} network`);
   console.log(`  training   ${r.train_samples_per_s.toFixed(1)} samples/s (${r.train_gflops.toFixed(2)} GFLOP/s at ${(r.flops_per_sample / 1e6).toFixed(1)} MFLOP per sample), batch ${r.batch_size}, steady state`);
   console.log(`  evaluation ${r.eval_images_per_s.toFixed(1)} images/s (${r.eval_images} images, batch 500)`);
   console.log(`  first step ${r.first_step_seconds.toFixed(2)} s (pipeline compilation included)`);
   console.log(`  predict one image: p50 ${r.predict_ms_p50.toFixed(2)} ms, p95 ${r.predict_ms_p95.toFixed(2)} ms (${r.predict_repeats} calls)`);
   const others = Object.entries(r.matmul_kernels).filter(([name]) => name !== r.matmul_kernel).map(([name, g]) => `${name} ${g.toFixed(2)}`).join(', ');
-  console.log(`  ceiling    ${r.matmul_gflops.toFixed(2)} GFLOP/s (${r.matmul_kernel} matmul, 1024³; ${others}); training reaches ${ofCeiling(r.train_gflops)} of it`);
+  const [low, high] = r.matmul_gflops_range;
+  console.log(`  ceiling    ${r.matmul_gflops.toFixed(2)} GFLOP/s (${r.matmul_kernel} matmul, 1024³, the median of ${r.matmul_runs} runs spread through this measurement, ${low.toFixed(2)}–${high.toFixed(2)}; first round: ${others}); training reaches ${ofCeiling(r.train_gflops)} of it, evaluation ${ofCeiling((r.eval_images_per_s * r.eval_flops_per_image) / 1e9)}`);
   console.log(`  autotune   ${(r.autotune_ms / 1000).toFixed(2)} s in all (building and timing candidates)`);
   console.log(`  dispatch   one step takes ${r.gpu_step_ms.toFixed(2)} ms on the GPU (${r.timing}); stepsPerSubmit ${r.steps_per_submit_option}:`);
   console.log(`             ${dispatch(r.dispatch)}`);
