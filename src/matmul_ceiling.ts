@@ -5,6 +5,7 @@
 import { BufferGroup } from './gpu/buffer_group';
 import type { Engine } from './gpu/engine';
 import { gridFor, type Stage } from './gpu/kernel';
+import { median } from './profiler';
 import { Random } from './random';
 
 export interface Ceiling {
@@ -53,8 +54,6 @@ async function timeRun(engine: Engine, stage: Stage): Promise<number> {
   await engine.wait(engine.device.queue.onSubmittedWorkDone());
   return performance.now() - started;
 }
-
-const median = (values: readonly number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
 
 /**
  * The adapter's ceiling through a whole measurement: every kernel timed first (`repeats` runs each after

@@ -67,7 +67,8 @@ async function timePasses(engine: Engine, passes: ReadonlyArray<readonly Stage[]
   return { medians: samples.map(median), method: 'wall clock' };
 }
 
-function median(values: readonly number[]): number {
+/** The middle value (the upper of the two middle ones for an even count). */
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
 }
